@@ -1,0 +1,1 @@
+"""Tests du cœur du journal d'audit."""
