@@ -1,0 +1,1 @@
+"""Égide: the encrypted patient vault and audit trail of a medical practice."""

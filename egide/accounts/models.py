@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from egide.accounts.validators import validate_siren
+
+
+class Practice(models.Model):
+    """A practice (cabinet, maison de santé, clinic): it owns its staff and, later, its patients.
+
+    One installation may host several practices (an IT provider's); nothing of one
+    is ever visible from another.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
+    address = models.TextField(_("address"), blank=True)
+    dpo_name = models.CharField(_("DPO name"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("DPO e-mail"), blank=True)
+    dpo_phone = models.CharField(_("DPO phone"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """DESIGN.md "Access control": a person may hold several roles."""
+
+    PRATICIEN = "praticien", _("Practitioner")
+    SECRETARIAT = "secretariat", _("Secretariat")
+    DPO = "dpo", _("DPO")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # PROTECT: a practice with staff cannot vanish, and the audit trail keeps its own labels.
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="staff")
+
+    REQUIRED_FIELDS = ["practice"]
+
+    @property
+    def label(self) -> str:
+        """How the person appears in lists and in the audit trail."""
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username
+
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(assignment.role) for assignment in self.role_assignments.all())
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"

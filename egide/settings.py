@@ -1,0 +1,219 @@
+"""Égide settings: one flat file, read from EGIDE_* variables (README "Configuration").
+
+It runs after a clone with no variable at all: SQLite in ./var/data, keys in ./var/keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.management.utils import get_random_secret_key
+from django.utils.translation import gettext_lazy as _
+
+from egide.env import env_bool, env_int, env_list, env_path, env_secret, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# --- Where things live -------------------------------------------------------
+# Keys are never kept with the data (DESIGN.md "Data and storage"): a copy of the
+# data directory, or a backup of it, must be useless without the key directory.
+DATA_DIR = env_path("EGIDE_DATA_DIR", Path("var/data"))
+KEY_DIR = env_path("EGIDE_KEY_DIR", Path("var/keys"))
+SECRET_KEY_FILE = KEY_DIR / "secret_key"
+
+DEBUG = env_bool("EGIDE_DEBUG", False)
+TLS = env_bool("EGIDE_TLS", False)
+ALLOWED_HOSTS = env_list("EGIDE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+# --- Secret key ---------------------------------------------------------------
+# Order: EGIDE_SECRET_KEY(_FILE), then the file written by `egide init`. Before
+# init, an ephemeral key lets management commands run; egide.E002 flags it and
+# `egide serve` refuses to start with it.
+_secret = env_secret("EGIDE_SECRET_KEY")
+if _secret is None and SECRET_KEY_FILE.is_file():
+    _secret = SECRET_KEY_FILE.read_text(encoding="utf-8").strip() or None
+SECRET_KEY_EPHEMERAL = _secret is None
+SECRET_KEY = _secret if _secret is not None else get_random_secret_key()
+
+# --- Applications --------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "egide.core",
+    "egide.accounts",
+    "egide.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "egide.web.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "egide.urls"
+WSGI_APPLICATION = "egide.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Database ------------------------------------------------------------------
+# One variable switches to PostgreSQL; the default is a zero set-up SQLite file.
+_database_url = env_str("EGIDE_DATABASE_URL", "")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "egide.sqlite3"),
+            "OPTIONS": {
+                # WAL: readers never block the writer; a power cut leaves committed data readable.
+                # IMMEDIATE: a write transaction takes the lock at BEGIN, so concurrent requests
+                # queue on the busy timeout instead of failing with "database is locked".
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background jobs (README "Background jobs") ----------------------------------
+# Huey: SQLite-backed queue in the data directory (no extra server for a practice),
+# Redis at scale through one variable, periodic schedules in both cases.
+_jobs_url = env_str("EGIDE_JOBS_REDIS_URL", "")
+HUEY = {
+    "name": "egide",
+    "immediate": False,
+    "utc": True,
+    "consumer": {"workers": env_int("EGIDE_JOBS_WORKERS", 2, minimum=1), "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.RedisHuey", "url": _jobs_url}
+        if _jobs_url
+        # create_tables=False: no file is touched at import; `egide init` and `egide worker`
+        # create the queue's tables.
+        else {
+            "huey_class": "huey.SqliteHuey",
+            "filename": str(DATA_DIR / "jobs.sqlite3"),
+            "create_tables": False,
+        }
+    ),
+}
+
+# --- Passwords -----------------------------------------------------------------
+# Argon2id first (Django's Argon2PasswordHasher uses the "id" variant).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+
+# --- Sessions and cookies ----------------------------------------------------------
+# Idle timeout: the session expires N minutes after the last request (saved on every
+# request). 15 minutes by default: a workstation left open in a consulting room.
+SESSION_IDLE_MINUTES = env_int("EGIDE_SESSION_IDLE_MINUTES", 15, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# "__Host-" cookies are only accepted over HTTPS, without Domain, on path "/".
+SESSION_COOKIE_NAME = "__Host-egide_session" if TLS else "egide_session"
+CSRF_COOKIE_NAME = "__Host-egide_csrf" if TLS else "egide_csrf"
+SESSION_COOKIE_SECURE = TLS
+CSRF_COOKIE_SECURE = TLS
+
+# --- Security headers ------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# With TLS, Égide sits behind a reverse proxy that terminates HTTPS (`egide serve`
+# listens on loopback) and says so in X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = TLS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
+SECURE_HSTS_SECONDS = 31_536_000 if TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
+SECURE_HSTS_PRELOAD = False
+
+# No inline script or style anywhere: every asset is served from our own origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "midi")
+}
+
+# --- Languages -------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Paris"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "egide_langue"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = TLS
+
+# --- Static files ------------------------------------------------------------------
+# WhiteNoise serves the vendored assets straight from the packages (no CDN, no
+# collectstatic step for the embedded mode).
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Logging -------------------------------------------------------------------------
+# Logs carry opaque ids only, never personal data (DESIGN.md invariant 1).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("EGIDE_LOG_LEVEL", "INFO")},
+    # The job consumer installs its own handler: do not print its lines twice.
+    "loggers": {"huey": {"propagate": False}},
+}

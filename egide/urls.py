@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("egide.web.urls")),
+    path("", include("egide.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
