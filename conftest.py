@@ -18,6 +18,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from egide.accounts.models import Practice, Role, User
 from egide.accounts.services import practice_create, user_create
 from egide.core.tests.personas import PERSONA_PASSWORD
+from egide.crypto.runtime import keyring_forget, keys_create
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian's Chromium, headless, with no call home (this machine has no network).
@@ -39,6 +40,16 @@ def _isolated_directories(settings: SettingsWrapper, tmp_path: Path) -> None:
     settings.SECRET_KEY_FILE = settings.KEY_DIR / "secret_key"
     # Argon2id stays the production hasher (see test_settings); tests hash quickly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def keys(settings: SettingsWrapper) -> Iterator[Path]:
+    """A key directory with a fresh master key and keyring (what `egide init` creates)."""
+    settings.KEY_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keyring_forget()
+    keys_create()
+    yield settings.KEY_DIR
+    keyring_forget()
 
 
 @pytest.fixture

@@ -15,10 +15,13 @@ Utilisation : egide VERBE [options]     (egide VERBE --help pour le détail)
   serve     sert l'interface web (127.0.0.1:8000 par défaut)
   worker    exécute les tâches de fond et leurs planifications
   check     vérifie la configuration ; « egide check --deploy » avant la mise en production
+  keys      clés de chiffrement : état, rotation, kit de récupération, reconstitution
+  unseal    déverrouille la clé maîtresse protégée par phrase de passe
+  audit     journal des accès : vérification, preuves, export
   manage    toute commande d'administration Django (egide manage help)
 """
 
-VERBS = frozenset({"init", "demo", "serve", "worker", "check"})
+VERBS = frozenset({"init", "demo", "serve", "worker", "check", "keys", "unseal", "audit"})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,23 @@ SECRET_KEY_FILE = KEY_DIR / "secret_key"
 DEBUG = env_bool("EGIDE_DEBUG", False)
 TLS = env_bool("EGIDE_TLS", False)
 ALLOWED_HOSTS = env_list("EGIDE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+# --- Keys (egide.crypto) -----------------------------------------------------------
+# "file": the master key is a 0600 file in the key directory. "sealed": it is stored
+# encrypted under a passphrase (Argon2id), unlocked at start from EGIDE_KEY_PASSPHRASE_FILE
+# or interactively with `egide unseal`.
+KEY_PROVIDER = env_str("EGIDE_KEY_PROVIDER", "file")
+if KEY_PROVIDER not in {"file", "sealed"}:
+    raise ImproperlyConfigured("EGIDE_KEY_PROVIDER doit valoir « file » ou « sealed ».")
+KEY_PASSPHRASE_FILE = env_str("EGIDE_KEY_PASSPHRASE_FILE", "")
+
+# --- Audit journal (egide.audit) ------------------------------------------------------
+# Signed tree heads are exported outside the database, beside the data directory by default.
+AUDIT_HEADS_DIR = env_path("EGIDE_AUDIT_HEADS_DIR", DATA_DIR.parent / "audit-heads")
+# CNIL "tracer les opérations": keep traces 6 to 12 months (regulatory-facts §5.4); 12 by default.
+AUDIT_RETENTION_DAYS = env_int("EGIDE_AUDIT_RETENTION_DAYS", 365, minimum=1)
+AUDIT_HEAD_EVERY_EVENTS = env_int("EGIDE_AUDIT_HEAD_EVERY_EVENTS", 1000, minimum=1)
+AUDIT_HEAD_EVERY_SECONDS = env_int("EGIDE_AUDIT_HEAD_EVERY_SECONDS", 300, minimum=1)
 
 # --- Secret key ---------------------------------------------------------------
 # Order: EGIDE_SECRET_KEY(_FILE), then the file written by `egide init`. Before
@@ -47,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "egide.core",
+    "egide.crypto",
+    "egide.audit",
     "egide.accounts",
     "egide.web",
 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing:
-# PostgreSQL (throwaway clusters), Chromium (browser journeys), gettext (catalogue checks).
+# PostgreSQL (throwaway clusters), Chromium (browser journeys), gettext (catalogue checks),
+# Pango for WeasyPrint and poppler-utils to render PDFs in tests.
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v msgfmt >/dev/null || missing+=(gettext)
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+# WeasyPrint (PDF reports) needs Pango; pdftoppm lets tests look at the PDFs.
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -16,12 +16,16 @@ from egide.accounts.models import Practice, Role, User
 from egide.accounts.selectors import practice_exists
 from egide.accounts.services import password_generate, practice_create, user_create
 from egide.crypto.files import ensure_private_dir, write_new_file
+from egide.crypto.runtime import keys_create, keys_exist
 
 
 def directories_prepare() -> bool:
-    """Create the data and key directories (0700) and the secret key (0600). True if the key is new."""
+    """Create the data and key directories (0700), the master key and keyring, and the secret
+    key (0600). True if the secret key is new."""
     ensure_private_dir(Path(settings.DATA_DIR))
     ensure_private_dir(Path(settings.KEY_DIR))
+    if not keys_exist():
+        keys_create()
     key_file = Path(settings.SECRET_KEY_FILE)
     if os.environ.get("EGIDE_SECRET_KEY") or os.environ.get("EGIDE_SECRET_KEY_FILE") or key_file.exists():
         return False
