@@ -23,7 +23,10 @@ def _fresh_postgresql_database(url: str) -> str:
 def operator_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of an operator installing Égide afresh: no EGIDE_* variable but its own
     data and key directories and, in the PostgreSQL run, its own empty database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EGIDE_")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE belongs to the browser fixture of this test process only.
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("EGIDE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(EGIDE_DATA_DIR=str(tmp_path / "data"), EGIDE_KEY_DIR=str(tmp_path / "keys"))
     if database_url := os.environ.get("EGIDE_DATABASE_URL"):
         env["EGIDE_DATABASE_URL"] = _fresh_postgresql_database(database_url)
