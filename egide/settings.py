@@ -156,6 +156,14 @@ HUEY = {
 # --- Passwords -----------------------------------------------------------------
 # Argon2id first (Django's Argon2PasswordHasher uses the "id" variant).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+# CNIL délibération 2022-100: "cnil-cas-1" (80 bits, default) or "cnil-cas-2" (50 bits, only
+# acceptable together with login delays and lockout). No forced periodic renewal.
+PASSWORD_POLICY = env_str("EGIDE_PASSWORD_POLICY", "cnil-cas-1")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "egide.accounts.passwords.CommonPasswordVariantValidator"},
+    {"NAME": "egide.accounts.passwords.CnilPasswordValidator", "OPTIONS": {"policy": PASSWORD_POLICY}},
+]
 
 # --- Sessions and cookies ----------------------------------------------------------
 # Idle timeout: the session expires N minutes after the last request (saved on every

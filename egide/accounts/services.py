@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import string
 from collections.abc import Iterable
 
+from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,12 +16,15 @@ from django.utils.translation import gettext as _
 from egide.accounts.models import Practice, Role, RoleAssignment, User
 from egide.core.errors import Invalid
 
-# 18 URL-safe characters: 108 bits, above the 80 bits of CNIL délibération 2022-100 case 1.
-GENERATED_PASSWORD_BYTES = 14
+# 18 letters and digits: 107 bits, above the 80 bits of CNIL délibération 2022-100 case 1.
+GENERATED_PASSWORD_LENGTH = 18
+GENERATED_PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 
 def password_generate() -> str:
-    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+    return "".join(
+        secrets.choice(GENERATED_PASSWORD_ALPHABET) for _position in range(GENERATED_PASSWORD_LENGTH)
+    )
 
 
 def _validated(instance: Practice | User, *, exclude: list[str] | None = None) -> None:
@@ -75,8 +80,12 @@ def user_create(
         last_name=last_name.strip(),
         email=email.strip(),
     )
+    _validated(user, exclude=["password"])
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid(fields={"password": list(exc.messages)}) from None
     user.set_password(password)
-    _validated(user)
     with transaction.atomic():
         user.save(force_insert=True)
         RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=role) for role in role_list)

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-PERSONA_PASSWORD = "correct-horse-battery-staple-42"
+PERSONA_PASSWORD = "Tilleul-7-Lilas-Port!"
