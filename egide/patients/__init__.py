@@ -1,0 +1,1 @@
+"""The patient vault: identities, notes, documents, search (issue 4)."""
