@@ -57,3 +57,14 @@ class RateLimited(EgideError):
     code = "trop_de_tentatives"
     http_status = 429
     default_message = _("Too many attempts. Wait a few minutes before trying again.")
+
+
+class Sealed(EgideError):
+    """The master key is sealed: patient data cannot be read or written until it is unsealed."""
+
+    code = "verrouille"
+    http_status = 503
+    default_message = _(
+        "Patient records are locked: the encryption key has not been unlocked since Égide "
+        "started. Ask your administrator to unlock it with its passphrase, then try again."
+    )

@@ -16,7 +16,8 @@ from egide.accounts.models import Practice, Role, User
 from egide.accounts.selectors import practice_exists
 from egide.accounts.services import password_generate, practice_create, user_create
 from egide.crypto.files import ensure_private_dir, write_new_file
-from egide.crypto.runtime import keys_create, keys_exist
+from egide.crypto.prompts import new_passphrase
+from egide.crypto.runtime import is_sealed_provider, keys_create, keys_exist
 
 
 def directories_prepare() -> bool:
@@ -25,7 +26,8 @@ def directories_prepare() -> bool:
     ensure_private_dir(Path(settings.DATA_DIR))
     ensure_private_dir(Path(settings.KEY_DIR))
     if not keys_exist():
-        keys_create()
+        # Sealed provider: the passphrase comes from EGIDE_KEY_PASSPHRASE_FILE or is typed twice.
+        keys_create(passphrase=new_passphrase() if is_sealed_provider() else None)
     key_file = Path(settings.SECRET_KEY_FILE)
     if os.environ.get("EGIDE_SECRET_KEY") or os.environ.get("EGIDE_SECRET_KEY_FILE") or key_file.exists():
         return False

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from egide.core.errors import EgideError
 from egide.core.setup import database_migrate, directories_prepare, first_practice_create
+from egide.crypto.errors import CryptoError
 
 
 class Command(BaseCommand):
@@ -26,7 +27,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if directories_prepare():
+        try:
+            secret_key_created = directories_prepare()
+        except (CryptoError, ValueError) as error:
+            # Key creation: French messages that never carry the passphrase.
+            raise CommandError(str(error)) from None
+        if secret_key_created:
             self.stdout.write(f"Clé secrète créée dans {settings.KEY_DIR} (accès réservé au compte d'Égide).")
         database_migrate()
         self.stdout.write(f"Base de données à jour ({settings.DATA_DIR}).")

@@ -8,6 +8,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
+from egide.crypto.errors import CryptoError
+from egide.crypto.prompts import typed_passphrase
+from egide.crypto.services import keyring_unseal_interactively
 from egide.env import env_int
 from egide.wsgi import application
 
@@ -40,6 +43,15 @@ class Command(BaseCommand):
             raise CommandError(
                 "La base de données n'est pas à jour : lancez « egide init » (sans danger à relancer)."
             )
+        # Sealed master key without a passphrase file: ask once here, on the terminal, before
+        # gunicorn forks, so every worker inherits the unsealed key (it lives only in memory;
+        # see egide/crypto/runtime.py). Without a terminal: a French refusal, nothing served.
+        try:
+            unsealed = keyring_unseal_interactively(typed_passphrase)
+        except CryptoError as error:
+            raise CommandError(str(error)) from None
+        if not unsealed:
+            raise CommandError("Phrase de passe incorrecte (3 essais) : Égide n'a pas démarré.")
         connection.close()  # each gunicorn worker opens its own connection after the fork
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Égide est servi sur http://{bind}/ — Ctrl+C pour arrêter.")
@@ -49,5 +61,7 @@ class Command(BaseCommand):
                 "workers": env_int("EGIDE_WEB_WORKERS", 2, minimum=1),
                 "accesslog": "-",
                 "timeout": 120,
+                # No gunicornc control socket in the operator's home directory.
+                "control_socket_disable": True,
             }
         ).run()
