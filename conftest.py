@@ -17,6 +17,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from egide.accounts.models import Practice, Role, User
 from egide.accounts.services import practice_create, user_create
+from egide.accounts.tests.logins import EgideClient, log_in_verified
 from egide.core.tests.personas import PERSONA_PASSWORD
 from egide.crypto.runtime import keyring_forget, keys_create
 
@@ -69,6 +70,8 @@ def _staff(practice: Practice, username: str, *roles: Role) -> User:
         password=PERSONA_PASSWORD,
         roles=roles,
         first_name=username.split(".")[-1].capitalize(),
+        # Personas chose their own password already; first-login tests create their own accounts.
+        must_change_password=False,
     )
 
 
@@ -103,9 +106,15 @@ def outsider(other_practice: Practice) -> User:
 
 
 @pytest.fixture
+def client() -> Client:
+    """pytest-django's client, whose ``force_login`` also proves the second factor (EgideClient)."""
+    return EgideClient()
+
+
+@pytest.fixture
 def practitioner_client(client: Client, practitioner: User) -> Client:
-    client.force_login(practitioner)
-    return client
+    """The practitioner past password and second factor (any persona: ``log_in_verified``)."""
+    return log_in_verified(client, practitioner)
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,16 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
+from egide.accounts.login_steps import recently_authenticated
 from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
 from egide.core.errors import NotFound
 
 View = Callable[..., HttpResponse]
+REAUTH_URL_NAME = "accounts:reauthenticate"
 
 
 def require_role(*roles: Role) -> Callable[[View], View]:
@@ -32,3 +35,17 @@ def require_role(*roles: Role) -> Callable[[View], View]:
         return login_required(wrapped)
 
     return decorator
+
+
+def require_recent_auth(view: View) -> View:
+    """Sensitive actions (exports, break-the-glass, key operations, 2FA and role changes, restore):
+    password and second factor proven again within EGIDE_REAUTH_MINUTES (DESIGN.md "Access control").
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not recently_authenticated(request):
+            return redirect_to_login(request.get_full_path(), login_url=REAUTH_URL_NAME)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)

@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
 
 from egide.accounts.validators import validate_siren
 
@@ -42,10 +43,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-class User(AbstractUser):
+# django-otp's devices (untyped) add related managers the stubs cannot see.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # PROTECT: a practice with staff cannot vanish, and the audit trail keeps its own labels.
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="staff")
+
+    # A password chosen by someone else (`egide init`, `egide demo`, an administrator) is temporary:
+    # CNIL délibération 2022-100 asks that it be changed at first login.
+    must_change_password = models.BooleanField(_("must change password"), default=True)
 
     REQUIRED_FIELDS = ["practice"]
 
@@ -68,3 +74,35 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role}"
+
+
+class LoginThrottle(models.Model):
+    """Failed attempts against one key: a digest of a typed username, or a source IP.
+
+    The key is a keyed digest, so the table names neither the typed usernames (which may be a
+    password typed in the wrong field) nor whether an account exists.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}:{self.failures}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]  # django-otp is untyped
+    """Single-use recovery codes, stored hashed (django-otp's static device keeps them in clear)."""
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=256)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{'used' if self.used_at else 'unused'}"

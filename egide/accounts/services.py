@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egide.accounts.models import Practice, Role, RoleAssignment, User
+from egide.audit.actions import Action
+from egide.audit.services import audit_record
 from egide.core.errors import Invalid
 
 # 18 letters and digits: 107 bits, above the 80 bits of CNIL délibération 2022-100 case 1.
@@ -68,8 +70,13 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    must_change_password: bool = True,
 ) -> User:
-    """Create a staff account of ``practice`` holding ``roles``."""
+    """Create a staff account of ``practice`` holding ``roles``.
+
+    The password was chosen by someone else (`egide init`, `egide demo`, an administrator), so by
+    default it is temporary: the person replaces it at first login (CNIL délibération 2022-100).
+    """
     role_list = sorted(set(roles))
     if not role_list:
         raise Invalid(fields={"roles": [_("Choose at least one role.")]})
@@ -79,6 +86,7 @@ def user_create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         email=email.strip(),
+        must_change_password=must_change_password,
     )
     _validated(user, exclude=["password"])
     try:
@@ -90,6 +98,15 @@ def user_create(
         user.save(force_insert=True)
         RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=role) for role in role_list)
     return user
+
+
+def password_change(*, user: User, new_password: str) -> None:
+    """The person replaces their own password (already checked by the validators); audited."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    with transaction.atomic():
+        user.save(update_fields=["password", "must_change_password"])
+        audit_record(action=Action.ACCOUNT_CHANGED, actor=user, subject_type="password", subject_id=user.pk)
 
 
 def sessions_purge_expired() -> int:

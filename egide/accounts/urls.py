@@ -3,13 +3,16 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from egide.accounts import views
+
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("connexion/", views.login_view, name="login"),
+    path("connexion/second-facteur/", views.second_factor_view, name="second_factor"),
+    path("connexion/activation/", views.totp_enrol_view, name="totp_enrol"),
+    path("mot-de-passe/", views.password_change_view, name="password_change"),
+    path("reauthentification/", views.reauthenticate_view, name="reauthenticate"),
+    path("codes-de-secours/", views.recovery_codes_view, name="recovery_codes"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -10,6 +10,7 @@ from egide.accounts.models import Practice, Role, User
 from egide.accounts.services import practice_create, user_create
 from egide.accounts.validators import luhn_is_valid
 from egide.core.errors import Invalid
+from egide.core.tests.personas import PERSONA_PASSWORD
 
 
 @pytest.mark.django_db
@@ -49,6 +50,6 @@ def test_an_account_needs_at_least_one_role(practice: Practice) -> None:
 @pytest.mark.django_db
 def test_a_person_may_hold_several_roles(practice: Practice) -> None:
     user = user_create(
-        practice=practice, username="dr.dpo", password="pw-pw-pw-pw-pw", roles=[Role.PRATICIEN, Role.DPO]
+        practice=practice, username="dr.dpo", password=PERSONA_PASSWORD, roles=[Role.PRATICIEN, Role.DPO]
     )
     assert user.role_set() == {Role.PRATICIEN, Role.DPO}

@@ -1,7 +1,9 @@
-"""`make demo`: a French login page where the printed credentials log in; data kept on re-run."""
+"""`make demo`: a French login page where the printed credentials log in (then are replaced and a
+second factor enrolled, as at any first login); data kept on re-run."""
 
 from __future__ import annotations
 
+import base64
 import http.cookiejar
 import re
 import socket
@@ -12,6 +14,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from django_otp.oath import totp
 
 from egide.core.demo import DEMO_PRACTICE_NAME
 from egide.core.tests.cli import egide_command, operator_env, run_egide
@@ -53,21 +57,41 @@ def served(env: dict[str, str], cwd: Path) -> Iterator[str]:
         server.communicate(timeout=30)
 
 
+NEW_PASSWORD = "Marronnier-42-Quai-Rose!"
+TOTP_SECRET = re.compile(r'data-testid="totp-secret">([A-Z2-7]+)<')
+
+
+def _post(opener: urllib.request.OpenerDirector, url: str, page: str, fields: dict[str, str]) -> str:
+    token = CSRF_FIELD.search(page)
+    assert token is not None
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
+    request = urllib.request.Request(url, data=form, headers={"Referer": url})
+    return str(opener.open(request).read().decode())
+
+
 def log_in(base: str, username: str, password: str) -> str:
-    """Log in through the real form; returns the page shown after login."""
+    """A first login through the real forms (password, new password, authenticator application);
+    returns the page shown at the end."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     login_page = opener.open(f"{base}/connexion/").read().decode()
     assert '<html lang="fr">' in login_page
     assert "Connexion à Égide" in login_page
-    token = CSRF_FIELD.search(login_page)
-    assert token is not None
-    form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password, "next": "/"}
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/connexion/", data=form, headers={"Referer": f"{base}/connexion/"}
+    change_page = _post(
+        opener, f"{base}/connexion/", login_page, {"username": username, "password": password, "next": "/"}
     )
-    return str(opener.open(request).read().decode())
+    enrol_page = _post(
+        opener,
+        f"{base}/mot-de-passe/",
+        change_page,
+        {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    secret = TOTP_SECRET.search(enrol_page)
+    assert secret is not None, "the demo accounts enrol their second factor at first login"
+    padded = secret.group(1) + "=" * (-len(secret.group(1)) % 8)
+    _post(
+        opener, f"{base}/connexion/activation/", enrol_page, {"code": f"{totp(base64.b32decode(padded)):06d}"}
+    )
+    return str(opener.open(f"{base}/").read().decode())
 
 
 def test_the_demo_serves_a_french_login_where_printed_credentials_work(tmp_path: Path) -> None:

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+
+class TemporaryPasswordChangeForm(PasswordChangeForm):
+    """Django's change form (current password, new one twice, our validators), plus one rule:
+    the new password is not the temporary one again."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        new = self.cleaned_data.get("new_password1")
+        if new and new == self.cleaned_data.get("old_password"):
+            self.add_error("new_password1", _("The new password must differ from the current one."))
+        return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
+    )
+
+
+class ReauthenticationForm(SecondFactorForm):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "code"]
