@@ -5,12 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
+from egide.patients.policy import can_manage_identities
 
 # The parts to come (DESIGN.md "The parts"), shown in the navigation as they arrive.
 UPCOMING_PARTS = [
-    _("Patients"),
-    _("Access journal"),
     _("Backups"),
     _("Alerts"),
     _("Patients' rights (GDPR)"),
@@ -25,8 +25,12 @@ UPCOMING_PARTS = [
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     roles = sorted(role.label for role in user.role_set())
-    return render(
-        request,
-        "web/dashboard.html",
-        {"practice": user.practice, "roles": roles, "upcoming_parts": UPCOMING_PARTS},
-    )
+    context = {
+        "practice": user.practice,
+        "roles": roles,
+        "upcoming_parts": UPCOMING_PARTS,
+        "sees_patients": can_manage_identities(user),
+        "sees_journal": bool(user.role_set() & {Role.ADMIN, Role.DPO}),
+        "sees_keys": Role.ADMIN in user.role_set(),
+    }
+    return render(request, "web/dashboard.html", context)

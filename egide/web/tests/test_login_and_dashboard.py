@@ -7,6 +7,7 @@ import time_machine
 from django.test import Client
 
 from egide.accounts.models import User
+from egide.accounts.tests.logins import log_in_through_forms
 from egide.core.tests.personas import PERSONA_PASSWORD
 
 
@@ -31,13 +32,12 @@ def test_a_wrong_password_gets_a_french_message_and_no_session(client: Client, p
 
 
 def test_the_practitioner_logs_in_and_sees_her_practice(client: Client, practitioner: User) -> None:
-    response = client.post(
-        "/connexion/", {"username": "dr.martin", "password": PERSONA_PASSWORD}, follow=True
-    )
-    body = response.content.decode()
+    assert log_in_through_forms(client, practitioner, PERSONA_PASSWORD) == "/"
+    body = client.get("/").content.decode()
     assert "Cabinet des Lilas" in body
     assert "Praticien" in body
-    assert "Journal des accès" in body  # navigation for the parts to come
+    assert "Sauvegardes" in body  # navigation for the parts to come
+    assert 'href="/patients/"' in body
 
 
 def test_logout_ends_the_session(practitioner_client: Client) -> None:
@@ -76,7 +76,7 @@ def test_the_outsider_sees_only_the_other_practice(
 
 def test_an_idle_session_expires_after_15_minutes(client: Client, practitioner: User) -> None:
     with time_machine.travel("2026-11-23 09:00 +0000", tick=False) as clock:
-        client.post("/connexion/", {"username": "dr.martin", "password": PERSONA_PASSWORD})
+        log_in_through_forms(client, practitioner, PERSONA_PASSWORD)
         clock.shift(14 * 60)
         assert client.get("/").status_code == 200  # activity extends the session
         clock.shift(14 * 60)
@@ -85,3 +85,21 @@ def test_an_idle_session_expires_after_15_minutes(client: Client, practitioner: 
         response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/connexion/")
+
+
+@pytest.mark.parametrize(
+    ("persona", "links"),
+    [
+        ("practitioner", {"/patients/"}),
+        ("secretary", {"/patients/"}),
+        ("dpo", {"/journal/"}),
+        ("admin_user", {"/journal/", "/cles/"}),
+    ],
+)
+def test_the_navigation_offers_each_role_its_parts(
+    client: Client, persona: str, links: set[str], request: pytest.FixtureRequest
+) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    body = client.get("/").content.decode()
+    offered = {link for link in ("/patients/", "/journal/", "/cles/") if f'href="{link}"' in body}
+    assert offered == links

@@ -1,0 +1,220 @@
+"""Every read of the vault: fetch and authorise in one call, audited, missing = forbidden."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from egide.accounts.models import User
+from egide.audit.actions import Action, Outcome
+from egide.audit.services import audit_record
+from egide.core.errors import Invalid, NotFound
+from egide.crypto.blind_index import blind_index, normalise, prefix_index
+from egide.crypto.errors import CryptoError, ShreddedKeyError
+from egide.crypto.hierarchy import Purpose
+from egide.crypto.runtime import current_keyring
+from egide.crypto.services import data_key_get
+from egide.patients import policy
+from egide.patients.errors import RecordUnreadable
+from egide.patients.identifiers import IdentifierError, nir_validate
+from egide.patients.models import Note, Patient, PatientIndex
+from egide.patients.vault import (
+    KIND_LAST_NAME,
+    KIND_NAME,
+    KIND_NAME_DOB,
+    KIND_NIR,
+    Identity,
+    identity_open,
+    text_open,
+)
+
+SEARCH_RESULTS_MAX = 50
+DATE_IN_QUERY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: uuid.UUID
+    written_on: date
+    author_label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    id: uuid.UUID
+    identity: Identity | None  # None once crypto-shredded
+    erased_at: datetime | None
+    identity_status: str
+    ins_oid: str
+    last_visit_date: date | None
+    can_see_clinical: bool
+    notes: tuple[NoteView, ...] = ()
+
+
+def _unreadable(actor: User, patient: Patient) -> RecordUnreadable:
+    # The failed read is itself a trace, committed even though the request fails.
+    with transaction.atomic():
+        audit_record(
+            action=Action.PATIENT_VIEWED,
+            outcome=Outcome.FAILURE,
+            actor=actor,
+            subject_type="patient",
+            subject_id=patient.id,
+            patient_id=patient.id,
+        )
+    return RecordUnreadable()
+
+
+def _erased(patient: Patient, can_see_clinical: bool) -> PatientRecord:
+    return PatientRecord(
+        patient.id, None, patient.erased_at, patient.identity_status, patient.ins_oid, None, can_see_clinical
+    )
+
+
+def patient_get_for_user(*, user: User, patient_id: uuid.UUID) -> PatientRecord:
+    """A patient as ``user`` may see it (identity; notes for the care team). Audited."""
+    patient = Patient.objects.filter(id=patient_id, practice_id=user.practice_id).first()
+    if patient is None or not policy.can_see_identity(user, patient):
+        raise NotFound
+    clinical = policy.can_see_clinical(user, patient)
+    if patient.erased_at is not None:
+        return _erased(patient, clinical)
+    try:
+        key = data_key_get(data_key_id=patient.data_key_id)
+        identity = identity_open(patient, key)
+        notes = tuple(
+            NoteView(
+                note.id,
+                note.written_on,
+                note.author.label,
+                text_open("Note", note.id, patient.data_key_id, key, "text", note.text),
+            )
+            for note in (Note.objects.filter(patient=patient).select_related("author") if clinical else [])
+        )
+    except ShreddedKeyError:
+        # An older copy of the database: the journal says this patient was erased.
+        return _erased(patient, clinical)
+    except CryptoError:
+        raise _unreadable(user, patient) from None
+    with transaction.atomic():
+        audit_record(
+            action=Action.PATIENT_VIEWED,
+            actor=user,
+            subject_type="patient",
+            subject_id=patient.id,
+            patient_id=patient.id,
+        )
+        if notes:
+            audit_record(
+                action=Action.NOTES_VIEWED,
+                actor=user,
+                subject_type="patient",
+                subject_id=patient.id,
+                patient_id=patient.id,
+            )
+    return PatientRecord(
+        patient.id,
+        identity,
+        None,
+        patient.identity_status,
+        patient.ins_oid,
+        patient.last_visit_date,
+        clinical,
+        notes,
+    )
+
+
+@dataclass(frozen=True)
+class _Query:
+    exact: frozenset[str]  # indexes whose match is certain
+    prefix: frozenset[str]  # type-ahead indexes: candidates to check after decryption
+    typed: str  # normalised name prefix the candidates must start with
+
+
+def _name_splits(words: list[str]) -> list[tuple[str, str]]:
+    """Every way to cut "DE LA FONTAINE JEAN PIERRE" into (last name, first name)."""
+    return [(" ".join(words[:cut]), " ".join(words[cut:])) for cut in range(1, len(words))]
+
+
+def _parse_query(query: str) -> _Query:
+    """Blind indexes to look for, one per live root version."""
+    keys = current_keyring().live_purpose_keys(Purpose.BLIND_INDEX)
+    compact = re.sub(r"[\s.\-]", "", query).upper()
+    if re.fullmatch(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{8}", compact):
+        try:
+            number = nir_validate(compact).value
+        except IdentifierError as error:
+            raise Invalid(fields={"q": [str(error)]}) from None
+        return _Query(frozenset(blind_index(key, KIND_NIR, number) for key in keys), frozenset(), "")
+    birth = DATE_IN_QUERY.search(query)
+    words = normalise(DATE_IN_QUERY.sub(" ", query)).split()
+    if len("".join(words)) < 2:
+        raise Invalid(fields={"q": [_("Type at least 2 characters, a name or a NIR.")]})
+    if birth and len(words) >= 2:
+        day, month, year = (int(part) for part in birth.groups())
+        try:
+            born = date(year, month, day).isoformat()
+        except ValueError:
+            raise Invalid(fields={"q": [_("The birth date typed does not exist.")]}) from None
+        exact = {
+            blind_index(key, KIND_NAME_DOB, f"{last} {first} {born}")
+            for key in keys
+            for last, first in _name_splits(words)
+        }
+        return _Query(frozenset(exact), frozenset(), "")
+    typed = " ".join(words)
+    exact = {
+        blind_index(key, KIND_NAME, f"{last} {first}") for key in keys for last, first in _name_splits(words)
+    }
+    prefix = {prefix_index(key, KIND_LAST_NAME, typed) for key in keys}
+    return _Query(frozenset(exact), frozenset(prefix), typed)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: uuid.UUID
+    display_name: str
+    birth_date: date
+
+
+def _matching_ids(user: User, indexes: frozenset[str]) -> set[uuid.UUID]:
+    if not indexes:
+        return set()
+    rows = PatientIndex.objects.filter(practice_id=user.practice_id, value__in=indexes)
+    return set(rows.values_list("patient_id", flat=True))
+
+
+def patient_search(*, user: User, query: str) -> list[SearchHit]:
+    """Search by NIR/INS, "name first-name [dd/mm/yyyy]" or a name's start. Audited, without the query."""
+    if not policy.can_manage_identities(user):
+        raise NotFound
+    parsed = _parse_query(query)
+    certain = _matching_ids(user, parsed.exact)
+    maybe = _matching_ids(user, parsed.prefix) - certain
+    candidates = Patient.objects.filter(
+        practice_id=user.practice_id, erased_at__isnull=True, id__in=certain | maybe
+    ).order_by("-updated_at")[: SEARCH_RESULTS_MAX * 4]
+    hits: list[SearchHit] = []
+    for patient in candidates:
+        try:
+            identity = identity_open(patient, data_key_get(data_key_id=patient.data_key_id))
+        except CryptoError:
+            continue  # shown as unreadable on its own page, never as a wrong value here
+        if patient.id in maybe:
+            # Prefix indexes stop at 8 characters: keep names that really start with what was typed.
+            names = (normalise(identity.birth_name), normalise(identity.used_name))
+            if not any(name.startswith(parsed.typed) for name in names if name):
+                continue
+        hits.append(SearchHit(patient.id, identity.display_name, identity.birth_date))
+    hits = sorted(hits, key=lambda hit: hit.display_name)[:SEARCH_RESULTS_MAX]
+    with transaction.atomic():
+        audit_record(
+            action=Action.PATIENTS_SEARCHED, actor=user, subject_type="search", subject_id=str(len(hits))
+        )
+    return hits

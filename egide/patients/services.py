@@ -1,0 +1,179 @@
+"""Every write on the vault. Each runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egide.accounts.models import Role, User
+from egide.audit.actions import Action
+from egide.audit.services import audit_record
+from egide.core.errors import Invalid, NotFound
+from egide.crypto.hierarchy import Keyring
+from egide.crypto.runtime import current_keyring
+from egide.crypto.services import data_key_create, data_key_destroy, data_key_get
+from egide.patients import policy
+from egide.patients.identifiers import IdentityStatus
+from egide.patients.models import CareTeamMember, Note, Patient, PatientIndex
+from egide.patients.validation import identity_validate
+from egide.patients.vault import Identity, identity_indexes, identity_seal, text_seal
+
+NOTE_MAX_LENGTH = 100_000
+
+
+@dataclass(frozen=True)
+class Saved:
+    patient_id: uuid.UUID
+    warnings: tuple[str, ...]
+
+
+def indexes_replace(patient: Patient, identity: Identity, keyring: Keyring | None = None) -> None:
+    """Recompute a patient's blind indexes under the current root version."""
+    keyring = keyring or current_keyring()
+    PatientIndex.objects.filter(patient=patient).delete()
+    PatientIndex.objects.bulk_create(
+        PatientIndex(
+            patient=patient,
+            practice_id=patient.practice_id,
+            value=value,
+            root_version=keyring.current_version,
+        )
+        for value in sorted(identity_indexes(keyring, identity))
+    )
+
+
+def patient_create(
+    *,
+    actor: User,
+    identity: Identity,
+    ins_oid: str = "",
+    identity_status: IdentityStatus = IdentityStatus.PROV,
+) -> Saved:
+    """Create a patient of the actor's practice with a new data key; the creator joins the care team."""
+    if not policy.can_manage_identities(actor):
+        raise NotFound
+    warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=identity_status)
+    patient_id = uuid.uuid4()
+    with transaction.atomic():
+        data_key_id, key = data_key_create(aad_context=f"patients.Patient|{patient_id}")
+        patient = Patient.objects.create(
+            id=patient_id,
+            practice_id=actor.practice_id,
+            data_key_id=data_key_id,
+            ins_oid=ins_oid,
+            identity_status=identity_status,
+            **identity_seal(patient_id, data_key_id, key, identity),
+        )
+        indexes_replace(patient, identity)
+        if Role.PRATICIEN in actor.role_set():
+            CareTeamMember.objects.create(patient=patient, practitioner=actor)
+        audit_record(
+            action=Action.PATIENT_CREATED,
+            actor=actor,
+            subject_type="patient",
+            subject_id=patient_id,
+            patient_id=patient_id,
+        )
+    return Saved(patient_id, tuple(warnings))
+
+
+def _patient_for_write(actor: User, patient_id: uuid.UUID) -> Patient:
+    patient = Patient.objects.select_for_update().filter(id=patient_id, practice_id=actor.practice_id).first()
+    if patient is None or patient.erased_at is not None or not policy.can_see_identity(actor, patient):
+        raise NotFound
+    return patient
+
+
+def patient_update(
+    *,
+    actor: User,
+    patient_id: uuid.UUID,
+    identity: Identity,
+    ins_oid: str = "",
+    identity_status: IdentityStatus = IdentityStatus.PROV,
+) -> Saved:
+    """Replace a patient's identity: every field re-encrypted, indexes recomputed."""
+    warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=identity_status)
+    with transaction.atomic():
+        patient = _patient_for_write(actor, patient_id)
+        key = data_key_get(data_key_id=patient.data_key_id)
+        for name, envelope in identity_seal(patient.id, patient.data_key_id, key, identity).items():
+            setattr(patient, name, envelope)
+        patient.ins_oid, patient.identity_status = ins_oid, identity_status
+        patient.save()
+        indexes_replace(patient, identity)
+        audit_record(
+            action=Action.PATIENT_UPDATED,
+            actor=actor,
+            subject_type="patient",
+            subject_id=patient.id,
+            patient_id=patient.id,
+        )
+    return Saved(patient.id, tuple(warnings))
+
+
+def note_add(*, actor: User, patient_id: uuid.UUID, text: str, written_on: date | None = None) -> uuid.UUID:
+    """A clinical note by a practitioner of the care team; it also sets the last visit date."""
+    text = text.strip()
+    if not text:
+        raise Invalid(fields={"text": [_("The note is empty.")]})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise Invalid(fields={"text": [_("The note is too long (100,000 characters at most).")]})
+    written_on = written_on or timezone.localdate()
+    with transaction.atomic():
+        patient = _patient_for_write(actor, patient_id)
+        if not policy.can_see_clinical(actor, patient):
+            raise NotFound
+        key = data_key_get(data_key_id=patient.data_key_id)
+        note_id = uuid.uuid4()
+        Note.objects.create(
+            id=note_id,
+            patient=patient,
+            author=actor,
+            written_on=written_on,
+            text=text_seal("Note", note_id, patient.data_key_id, key, "text", text),
+        )
+        if patient.last_visit_date is None or written_on > patient.last_visit_date:
+            patient.last_visit_date = written_on
+            patient.save(update_fields=["last_visit_date", "updated_at"])
+        audit_record(
+            action=Action.NOTE_ADDED,
+            actor=actor,
+            subject_type="note",
+            subject_id=note_id,
+            patient_id=patient.id,
+        )
+    return note_id
+
+
+def patient_key_destroy(*, actor: User | None, patient_id: uuid.UUID) -> None:
+    """Crypto-shred a patient: destroy the data key (journal first), drop the blind indexes.
+
+    Used by accepted erasures and end-of-retention purges. The row stays as "données
+    effacées" with its date; fields, notes and documents can no longer be opened anywhere,
+    including in an older copy of the database (the shredding journal is consulted on every
+    unwrap). Backups keep ciphertext until they expire (README).
+    """
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().filter(id=patient_id).first()
+        if patient is None or (actor is not None and patient.practice_id != actor.practice_id):
+            raise NotFound
+        if patient.erased_at is not None:
+            return
+        data_key_destroy(data_key_id=patient.data_key_id)
+        PatientIndex.objects.filter(patient=patient).delete()
+        patient.erased_at = timezone.now()
+        patient.save(update_fields=["erased_at", "updated_at"])
+        audit_record(
+            action=Action.PATIENT_SHREDDED,
+            actor=actor,
+            practice_id=patient.practice_id,
+            subject_type="patient",
+            subject_id=patient.id,
+            patient_id=patient.id,
+        )

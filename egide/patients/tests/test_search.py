@@ -1,0 +1,60 @@
+"""Search through blind indexes only: NIR, name + first name (+ birth date), name prefixes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from egide.accounts.models import User
+from egide.audit.models import Event
+from egide.core.errors import Invalid
+from egide.patients.selectors import patient_search
+from egide.patients.tests.conftest import valid_nir
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        valid_nir("2840375056123"),
+        "2 84 03 75 056 123 " + valid_nir("2840375056123")[-2:],
+        "LEFEVRE D ARC zephyrine",
+        "lefèvre-d'arc Zéphyrine 09/03/1984",
+        "Quintessa Zephyrine",
+        "le",
+        "LEFEV",
+        "quint",
+    ],
+)
+def test_it_finds_the_patient_however_she_is_typed(
+    secretary: User, lefevre: uuid.UUID, durand: uuid.UUID, query: str
+) -> None:
+    hits = patient_search(user=secretary, query=query)
+    assert [hit.id for hit in hits] == [lefevre]
+    assert hits[0].display_name == "QUINTESSA Zéphyrine"
+
+
+@pytest.mark.parametrize(
+    "query", ["Lefèvre Paul", "Lefèvre-D'Arc Zéphyrine 10/03/1984", "Lefevre-d'arcx", "Martin"]
+)
+def test_it_finds_nobody_on_a_near_miss(secretary: User, lefevre: uuid.UUID, query: str) -> None:
+    assert patient_search(user=secretary, query=query) == []
+
+
+def test_it_explains_a_bad_nir_or_a_too_short_query(secretary: User, lefevre: uuid.UUID) -> None:
+    with pytest.raises(Invalid) as bad_key:
+        patient_search(user=secretary, query="295109912611199")
+    assert bad_key.value.fields["q"] == ["Clé NIR invalide : 93 attendu."]
+    with pytest.raises(Invalid):
+        patient_search(user=secretary, query="L")
+
+
+def test_the_search_is_audited_without_what_was_typed(secretary: User, lefevre: uuid.UUID) -> None:
+    patient_search(user=secretary, query="Quintessa")
+    event = Event.objects.filter(action="patient:records:searched").get()
+    assert event.actor_id == str(secretary.pk)
+    assert "uintessa" not in " ".join(str(value) for value in event.__dict__.values()).lower()
+
+
+def test_another_practice_finds_nothing(outsider: User, lefevre: uuid.UUID) -> None:
+    assert patient_search(user=outsider, query="Quintessa") == []

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from egide.patients import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("nouveau/", views.patient_new, name="new"),
+    path("<uuid:patient_id>/", views.patient_detail, name="detail"),
+    path("<uuid:patient_id>/modifier/", views.patient_edit, name="edit"),
+    path("<uuid:patient_id>/notes/", views.note_new, name="note_new"),
+]
