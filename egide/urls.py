@@ -5,5 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("egide.web.urls")),
     path("", include("egide.accounts.urls")),
+    path("patients/", include("egide.patients.urls")),
+    path("cles/", include("egide.crypto.urls")),
+    path("journal/", include("egide.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
