@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "egide.web.middleware.DomainErrorMiddleware",
+    "egide.web.middleware.NoStoreForStaffMiddleware",
 ]
 
 ROOT_URLCONF = "egide.urls"
@@ -207,6 +208,9 @@ X_FRAME_OPTIONS = "DENY"
 # With TLS, Égide sits behind a reverse proxy that terminates HTTPS (`egide serve`
 # listens on loopback) and says so in X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = TLS
+# Reverse proxies whose X-Forwarded-For is believed (egide/core/net.py); loopback by default
+# with TLS, since `egide serve` then listens behind a proxy on the same machine.
+TRUSTED_PROXIES = env_list("EGIDE_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if TLS else [])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
 SECURE_HSTS_SECONDS = 31_536_000 if TLS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS

@@ -65,6 +65,10 @@ def entropy_bits(password: str) -> float:
 BITS_PER_WORD = CASE_1.minimum_bits / 7
 
 
+# Words shorter than this, or repeated, add next to nothing to a sentence ("a b c d e f g").
+PASSPHRASE_MIN_WORD_LENGTH = 3
+
+
 def passphrase_words(password: str) -> list[str]:
     """The words of a passphrase ("cheval agrafe lune…"); empty when it is not made of words only."""
     words = [word for word in PASSPHRASE_SEPARATORS.split(password.strip()) if word]
@@ -73,7 +77,10 @@ def passphrase_words(password: str) -> list[str]:
 
 def estimated_bits(password: str) -> float:
     words = passphrase_words(password)
-    return len(words) * BITS_PER_WORD if words else entropy_bits(password)
+    if not words:
+        return entropy_bits(password)
+    counted = {word.casefold() for word in words if len(word) >= PASSPHRASE_MIN_WORD_LENGTH}
+    return len(counted) * BITS_PER_WORD
 
 
 def meets_policy(password: str, policy: Policy) -> bool:

@@ -46,7 +46,9 @@ def practice_create(
     dpo_name: str = "",
     dpo_email: str = "",
     dpo_phone: str = "",
+    actor_label: str = "egide init",
 ) -> Practice:
+    """Create a practice; recorded in the journal (configuration change)."""
     practice = Practice(
         name=name.strip(),
         siren=siren.replace(" ", ""),
@@ -58,6 +60,13 @@ def practice_create(
     _validated(practice)
     with transaction.atomic():
         practice.save(force_insert=True)
+        audit_record(
+            action=Action.PRACTICE_CHANGED,
+            actor_label=actor_label,
+            practice_id=practice.id,
+            subject_type="practice",
+            subject_id=practice.id,
+        )
     return practice
 
 
@@ -71,8 +80,10 @@ def user_create(
     last_name: str = "",
     email: str = "",
     must_change_password: bool = True,
+    actor: User | None = None,
 ) -> User:
-    """Create a staff account of ``practice`` holding ``roles``.
+    """Create a staff account of ``practice`` holding ``roles``; the account and each role are
+    recorded in the journal (by ``actor``, or by the installation command when None).
 
     The password was chosen by someone else (`egide init`, `egide demo`, an administrator), so by
     default it is temporary: the person replaces it at first login (CNIL délibération 2022-100).
@@ -97,6 +108,24 @@ def user_create(
     with transaction.atomic():
         user.save(force_insert=True)
         RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=role) for role in role_list)
+        label = None if actor else "egide init"
+        audit_record(
+            action=Action.ACCOUNT_CREATED,
+            actor=actor,
+            actor_label=label,
+            practice_id=practice.id,
+            subject_type="account",
+            subject_id=user.pk,
+        )
+        for role in role_list:
+            audit_record(
+                action=Action.ROLE_GRANTED,
+                actor=actor,
+                actor_label=label,
+                practice_id=practice.id,
+                subject_type="account-role",
+                subject_id=f"{user.pk}/{role}",
+            )
     return user
 
 

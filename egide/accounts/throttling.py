@@ -12,6 +12,7 @@ UNCONFIRMED, hence settings. A lock ends by time or by ``login_lock_clear`` (an 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from egide.accounts.models import LoginThrottle, Role, User
 from egide.audit.actions import Action, Outcome
 from egide.audit.services import audit_record
 from egide.core.errors import NotFound
+from egide.core.net import client_ip
 
 PROGRESSIVE_DELAY_AFTER = 3
 PROGRESSIVE_DELAY_MAX_SECONDS = 60
@@ -45,8 +47,10 @@ class Refusal:
 
 
 def account_key(username: str) -> str:
-    # casefold: "Dr.Martin" and "dr.martin" share one counter, so case variants buy no attempts.
-    return salted_hmac(_DIGEST_SALT, "account:" + username.strip().casefold(), algorithm="sha256").hexdigest()
+    # NFKC as Django's login form does, then casefold: a full-width "d", "Dr.Martin" and
+    # "dr.martin" share one counter, so Unicode or case variants buy no extra attempts.
+    canonical = unicodedata.normalize("NFKC", username).strip().casefold()
+    return salted_hmac(_DIGEST_SALT, "account:" + canonical, algorithm="sha256").hexdigest()
 
 
 def ip_key(ip: str) -> str:
@@ -54,8 +58,7 @@ def ip_key(ip: str) -> str:
 
 
 def source_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only, like the audit journal: X-Forwarded-For is whatever the client wrote.
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_ip(request)
 
 
 def _progressive_delay(failures: int) -> int:

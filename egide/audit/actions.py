@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     PATIENT_VIEWED = "patient:record:viewed", _("Patient record viewed")
     PATIENT_SHREDDED = "patient:record:shredded", _("Patient record shredded")
     PATIENTS_SEARCHED = "patient:records:searched", _("Patients searched")
+    PATIENT_LISTED = "patient:record:listed", _("Patient shown in search results")
     NOTE_ADDED = "patient:note:added", _("Note added")
     NOTES_VIEWED = "patient:notes:viewed", _("Notes viewed")
     # crypto

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from ipaddress import ip_address
 
 from django.http import HttpRequest
+
+from egide.core.net import client_ip
 
 
 @dataclass(frozen=True)
@@ -32,23 +33,13 @@ def current_context() -> RequestContext | None:
     return _current.get()
 
 
-def _source_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: with EGIDE_TLS the proxy is on loopback, and X-Forwarded-For
-    # is whatever the client chose to write, so it proves nothing.
-    raw = str(request.META.get("REMOTE_ADDR", ""))
-    try:
-        return str(ip_address(raw))
-    except ValueError:
-        return ""
-
-
 def context_from_request(request: HttpRequest) -> RequestContext:
     user_agent = str(request.META.get("HTTP_USER_AGENT", ""))
     # A digest: enough to tell whether two events came from the same browser, without
     # keeping a fingerprint that could identify the person.
     digest = hashlib.sha256(user_agent.encode("utf-8", "replace")).hexdigest() if user_agent else ""
     return RequestContext(
-        request_id=uuid.uuid4().hex, source_ip=_source_ip(request), user_agent_digest=digest, request=request
+        request_id=uuid.uuid4().hex, source_ip=client_ip(request), user_agent_digest=digest, request=request
     )
 
 

@@ -28,3 +28,8 @@ def can_see_clinical(user: User, patient: Patient) -> bool:
         and Role.PRATICIEN in user.role_set()
         and patient.care_team.filter(practitioner=user).exists()
     )
+
+
+def can_shred(user: User) -> bool:
+    """Crypto-shredding is decided by the DPO (accepted erasure); purges run as the worker."""
+    return Role.DPO in user.role_set()

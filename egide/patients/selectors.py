@@ -17,7 +17,7 @@ from egide.core.errors import Invalid, NotFound
 from egide.crypto.blind_index import blind_index, normalise, prefix_index
 from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.hierarchy import Purpose
-from egide.crypto.runtime import current_keyring
+from egide.crypto.runtime import current_keyring, require_unsealed
 from egide.crypto.services import data_key_get
 from egide.patients import policy
 from egide.patients.errors import RecordUnreadable
@@ -71,7 +71,15 @@ def _unreadable(actor: User, patient: Patient) -> RecordUnreadable:
     return RecordUnreadable()
 
 
-def _erased(patient: Patient, can_see_clinical: bool) -> PatientRecord:
+def _erased(user: User, patient: Patient, can_see_clinical: bool) -> PatientRecord:
+    with transaction.atomic():
+        audit_record(
+            action=Action.PATIENT_VIEWED,
+            actor=user,
+            subject_type="patient",
+            subject_id=patient.id,
+            patient_id=patient.id,
+        )
     return PatientRecord(
         patient.id, None, patient.erased_at, patient.identity_status, patient.ins_oid, None, can_see_clinical
     )
@@ -84,7 +92,7 @@ def patient_get_for_user(*, user: User, patient_id: uuid.UUID) -> PatientRecord:
         raise NotFound
     clinical = policy.can_see_clinical(user, patient)
     if patient.erased_at is not None:
-        return _erased(patient, clinical)
+        return _erased(user, patient, clinical)
     try:
         key = data_key_get(data_key_id=patient.data_key_id)
         identity = identity_open(patient, key)
@@ -99,7 +107,7 @@ def patient_get_for_user(*, user: User, patient_id: uuid.UUID) -> PatientRecord:
         )
     except ShreddedKeyError:
         # An older copy of the database: the journal says this patient was erased.
-        return _erased(patient, clinical)
+        return _erased(user, patient, clinical)
     except CryptoError:
         raise _unreadable(user, patient) from None
     with transaction.atomic():
@@ -194,6 +202,7 @@ def patient_search(*, user: User, query: str) -> list[SearchHit]:
     """Search by NIR/INS, "name first-name [dd/mm/yyyy]" or a name's start. Audited, without the query."""
     if not policy.can_manage_identities(user):
         raise NotFound
+    require_unsealed()
     parsed = _parse_query(query)
     certain = _matching_ids(user, parsed.exact)
     maybe = _matching_ids(user, parsed.prefix) - certain
@@ -217,4 +226,13 @@ def patient_search(*, user: User, query: str) -> list[SearchHit]:
         audit_record(
             action=Action.PATIENTS_SEARCHED, actor=user, subject_type="search", subject_id=str(len(hits))
         )
+        # One event per patient shown, so each patient's access history says who saw their name.
+        for hit in hits:
+            audit_record(
+                action=Action.PATIENT_LISTED,
+                actor=user,
+                subject_type="patient",
+                subject_id=hit.id,
+                patient_id=hit.id,
+            )
     return hits

@@ -19,7 +19,7 @@ from egide.crypto.runtime import current_keyring
 from egide.crypto.services import data_key_create, data_key_destroy, data_key_get
 from egide.patients import policy
 from egide.patients.identifiers import IdentityStatus
-from egide.patients.models import CareTeamMember, Note, Patient, PatientIndex
+from egide.patients.models import ENCRYPTED_IDENTITY_FIELDS, CareTeamMember, Note, Patient, PatientIndex
 from egide.patients.validation import identity_validate
 from egide.patients.vault import Identity, identity_indexes, identity_seal, text_seal
 
@@ -57,7 +57,7 @@ def patient_create(
     """Create a patient of the actor's practice with a new data key; the creator joins the care team."""
     if not policy.can_manage_identities(actor):
         raise NotFound
-    warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=identity_status)
+    identity, warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=identity_status)
     patient_id = uuid.uuid4()
     with transaction.atomic():
         data_key_id, key = data_key_create(aad_context=f"patients.Patient|{patient_id}")
@@ -98,14 +98,14 @@ def patient_update(
     identity_status: IdentityStatus = IdentityStatus.PROV,
 ) -> Saved:
     """Replace a patient's identity: every field re-encrypted, indexes recomputed."""
-    warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=identity_status)
+    identity, warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=identity_status)
     with transaction.atomic():
         patient = _patient_for_write(actor, patient_id)
         key = data_key_get(data_key_id=patient.data_key_id)
         for name, envelope in identity_seal(patient.id, patient.data_key_id, key, identity).items():
             setattr(patient, name, envelope)
         patient.ins_oid, patient.identity_status = ins_oid, identity_status
-        patient.save()
+        patient.save(update_fields=[*ENCRYPTED_IDENTITY_FIELDS, "ins_oid", "identity_status", "updated_at"])
         indexes_replace(patient, identity)
         audit_record(
             action=Action.PATIENT_UPDATED,
@@ -152,20 +152,21 @@ def note_add(*, actor: User, patient_id: uuid.UUID, text: str, written_on: date 
 
 
 def patient_key_destroy(*, actor: User | None, patient_id: uuid.UUID) -> None:
-    """Crypto-shred a patient: destroy the data key (journal first), drop the blind indexes.
+    """Crypto-shred a patient: drop the blind indexes, mark the row erased, destroy the data key.
 
-    Used by accepted erasures and end-of-retention purges. The row stays as "données
-    effacées" with its date; fields, notes and documents can no longer be opened anywhere,
-    including in an older copy of the database (the shredding journal is consulted on every
-    unwrap). Backups keep ciphertext until they expire (README).
+    Used by accepted erasures (decided by the DPO) and end-of-retention purges (the worker,
+    ``actor=None``). The row stays as "données effacées" with its date; fields and notes can no
+    longer be opened anywhere, including in an older copy of the database (the shredding journal
+    is consulted on every unwrap). Backups keep ciphertext until they expire (README).
     """
+    if actor is not None and not policy.can_shred(actor):
+        raise NotFound
     with transaction.atomic():
         patient = Patient.objects.select_for_update().filter(id=patient_id).first()
         if patient is None or (actor is not None and patient.practice_id != actor.practice_id):
             raise NotFound
         if patient.erased_at is not None:
             return
-        data_key_destroy(data_key_id=patient.data_key_id)
         PatientIndex.objects.filter(patient=patient).delete()
         patient.erased_at = timezone.now()
         patient.save(update_fields=["erased_at", "updated_at"])
@@ -177,3 +178,7 @@ def patient_key_destroy(*, actor: User | None, patient_id: uuid.UUID) -> None:
             subject_id=patient.id,
             patient_id=patient.id,
         )
+        # Last: the journal append cannot be rolled back, so nothing may fail after it but the
+        # commit itself. Should the commit fail, the key is still erased (the journal wins) and
+        # the next read shows the patient as erased.
+        data_key_destroy(data_key_id=patient.data_key_id)

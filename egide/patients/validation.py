@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -22,8 +23,11 @@ from egide.patients.vault import SEXES, Identity
 OLDEST_BIRTH_DATE = date(1890, 1, 1)
 
 
-def identity_validate(identity: Identity, *, ins_oid: str, identity_status: IdentityStatus) -> list[str]:
-    """Raise Invalid with every field's problem at once; return the warnings to show."""
+def identity_validate(
+    identity: Identity, *, ins_oid: str, identity_status: IdentityStatus
+) -> tuple[Identity, list[str]]:
+    """Raise Invalid with every field's problem at once; return the identity with its numbers in
+    canonical form (so "2 84 03…" and "28403…" index alike) and the warnings to show."""
     errors: dict[str, list[str]] = {}
     warnings: list[str] = []
     today = timezone.localdate()
@@ -41,17 +45,19 @@ def identity_validate(identity: Identity, *, ins_oid: str, identity_status: Iden
         fail("sex", _("Choose the sex: F, M or I (undetermined)."))
     if identity.death_date and not identity.birth_date <= identity.death_date <= today:
         fail("death_date", _("The date of death must be between the birth date and today."))
-    for field, number in (("nir", identity.nir),):
-        if number:
-            try:
-                warnings.extend(nir_validate(number).warnings)
-            except IdentifierError as error:
-                fail(field, str(error))
+    canonical: dict[str, str] = {}
+    if identity.nir:
+        try:
+            checked = nir_validate(identity.nir)
+            canonical["nir"] = checked.value
+            warnings.extend(checked.warnings)
+        except IdentifierError as error:
+            fail("nir", str(error))
     if bool(identity.ins_matricule) != bool(ins_oid):
         fail("ins_matricule", _("An INS needs both its matricule and its authority (OID)."))
     elif identity.ins_matricule:
         try:
-            ins_validate(identity.ins_matricule, ins_oid)
+            canonical["ins_matricule"] = ins_validate(identity.ins_matricule, ins_oid).value
         except IdentifierError as error:
             fail("ins_matricule", str(error))
     if identity_status is IdentityStatus.QUAL and not identity.ins_matricule:
@@ -59,7 +65,7 @@ def identity_validate(identity: Identity, *, ins_oid: str, identity_status: Iden
         fail("identity_status", _("A qualified identity (QUAL) needs its INS."))
     if identity.birthplace_cog:
         try:
-            cog_validate(identity.birthplace_cog)
+            canonical["birthplace_cog"] = cog_validate(identity.birthplace_cog)
         except IdentifierError as error:
             fail("birthplace_cog", str(error))
     if identity.email:
@@ -69,4 +75,10 @@ def identity_validate(identity: Identity, *, ins_oid: str, identity_status: Iden
             fail("email", _("This e-mail address is not valid."))
     if errors:
         raise Invalid(fields=errors)
-    return warnings
+    cleaned = replace(
+        identity,
+        nir=canonical.get("nir", identity.nir),
+        ins_matricule=canonical.get("ins_matricule", identity.ins_matricule),
+        birthplace_cog=canonical.get("birthplace_cog", identity.birthplace_cog),
+    )
+    return cleaned, warnings

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from egide.core.errors import EgideError
 
@@ -39,3 +40,17 @@ class DomainErrorMiddleware:
             {"status": exception.http_status, "message": exception.message, "fields": exception.fields},
             status=exception.http_status,
         )
+
+
+class NoStoreForStaffMiddleware:
+    """Pages shown to a logged-in person are never kept by the browser or a proxy: on a shared
+    consulting-room computer, the back button after logout must not show a patient."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

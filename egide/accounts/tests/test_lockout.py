@@ -102,3 +102,14 @@ def test_old_counters_are_purged_but_not_running_locks(
         assert LoginThrottle.objects.count() == 2  # dr.martin's lock and the address's counter
         clock.shift(15 * 60)
         assert login_throttles_purge() == 2
+
+
+def test_unicode_variants_of_a_username_share_its_lock(
+    lock_after_three: None, client: Client, practitioner: User
+) -> None:
+    with time_machine.travel("2026-11-23 09:00 +0000", tick=False) as clock:
+        _fail(client, 3, clock)
+        clock.shift(61)
+        full_width = "\uff44r.martin"  # "dr.martin" with a full-width d, which NFKC folds
+        assert client.post("/connexion/", {**RIGHT, "username": full_width}).status_code == 429
+        assert client.post("/connexion/", {**RIGHT, "username": "DR.MARTIN"}).status_code == 429

@@ -79,3 +79,10 @@ def test_an_account_with_a_weak_password_is_not_created(practice: Practice) -> N
         user_create(practice=practice, username="dr.faible", password="Soleil2024", roles=[Role.PRATICIEN])
     assert "password" in caught.value.fields
     assert not User.objects.filter(username="dr.faible").exists()
+
+
+@pytest.mark.parametrize(
+    "password", ["a b c d e f g", "le le le le le le le", "lune lune lune lune lune lune lune"]
+)
+def test_short_or_repeated_words_do_not_make_a_passphrase(password: str) -> None:
+    assert not meets_policy(password, CASE_1)

@@ -53,7 +53,8 @@ def test_it_fails_and_names_a_forged_exported_head(installation: tuple[dict[str,
     heads = sorted((root / "audit-heads").glob("*.checkpoint"))
     assert heads
     text = heads[0].read_text()
-    heads[0].write_text(text.replace("\n1\n", "\n2\n", 1))
+    origin, size, rest = text.split("\n", 2)
+    heads[0].write_text(f"{origin}\n{int(size) + 1}\n{rest}")  # claims one more event
     code, out = egide(installation, "audit", "verify", "--from-heads", str(root / "audit-heads"))
     assert code != 0
     assert f"La tête exportée {heads[0].name} est invalide" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
@@ -10,7 +11,9 @@ from egide.accounts.models import User
 from egide.audit.models import Event
 from egide.core.errors import Invalid
 from egide.patients.selectors import patient_search
+from egide.patients.services import patient_create
 from egide.patients.tests.conftest import valid_nir
+from egide.patients.vault import Identity
 
 
 @pytest.mark.parametrize(
@@ -58,3 +61,23 @@ def test_the_search_is_audited_without_what_was_typed(secretary: User, lefevre: 
 
 def test_another_practice_finds_nothing(outsider: User, lefevre: uuid.UUID) -> None:
     assert patient_search(user=outsider, query="Quintessa") == []
+
+
+def test_a_nir_typed_with_spaces_at_creation_is_found_both_ways(
+    secretary: User, practitioner: User, keys: object
+) -> None:
+    nir = valid_nir("1840375056123")
+    spaced = f"{nir[0]} {nir[1:3]} {nir[3:5]} {nir[5:7]} {nir[7:10]} {nir[10:13]} {nir[13:]}"
+    identity = Identity(
+        birth_name="Vitale", birth_first_names=("Carte",), birth_date=date(1984, 3, 9), sex="M", nir=spaced
+    )
+    created = patient_create(actor=practitioner, identity=identity).patient_id
+    assert [hit.id for hit in patient_search(user=secretary, query=nir)] == [created]
+    assert [hit.id for hit in patient_search(user=secretary, query=spaced)] == [created]
+
+
+def test_each_patient_shown_in_results_gets_an_event_in_their_trail(
+    secretary: User, lefevre: uuid.UUID
+) -> None:
+    patient_search(user=secretary, query="Quintessa")
+    assert Event.objects.filter(action="patient:record:listed", patient_id=str(lefevre)).count() == 1

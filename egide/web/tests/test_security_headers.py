@@ -57,3 +57,9 @@ def test_with_tls_it_sends_hsts_and_secure_cookies(tls: None, client: Client, pr
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     cookie = response.cookies["__Host-egide_session"]
     assert cookie["secure"] is True and cookie["httponly"] is True
+
+
+def test_pages_of_a_logged_in_person_are_never_cached(practitioner_client: Client) -> None:
+    response = practitioner_client.get("/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
