@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -34,12 +35,26 @@ class KitSummary:
     shares: int
 
 
+def _refuse_shared_places(output: Path) -> None:
+    """The kit holds every share, so it is the master key: never where data or heads are copied."""
+    target = output.resolve()
+    for place in (Path(settings.DATA_DIR), Path(settings.AUDIT_HEADS_DIR)):
+        place = place.resolve()
+        if target == place or place in target.parents:
+            raise KeyStoreError(
+                f"Le kit de secours contient toute la clé maîtresse : ne l'écrivez pas dans {place}, "
+                "qui est copié et sauvegardé. Choisissez un dossier privé, imprimez le kit, puis "
+                "effacez le fichier."
+            )
+
+
 def recovery_kit_generate(*, output: Path, threshold: int = 2, shares: int = 3) -> KitSummary:
     """Write the French PDF kit at `output` (0600, never over an existing file): one page per
     share holder with the SLIP-39 words, the restore procedure, the date and the fingerprint."""
     # Heavy import (Pango), only for this command; weasyprint ships no type information.
     from weasyprint import HTML
 
+    _refuse_shared_places(output)
     runtime.require_unsealed()
     master = runtime.current_master_key()
     mnemonics = split_master_key(master, threshold, shares)

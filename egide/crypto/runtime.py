@@ -19,10 +19,12 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from egide.core.errors import Sealed
 from egide.crypto.errors import DecryptionError, KeyringError, KeyStoreError, SealedError
@@ -167,6 +169,12 @@ def passphrase_check(passphrase: str) -> None:
             f"Phrase de passe trop courte : au moins {MIN_PASSPHRASE_LENGTH} caractères "
             "(une phrase de plusieurs mots est plus simple à retenir)."
         )
+    # The installation's password policy too (CNIL 2022-100, common passwords refused): the
+    # messages explain the rule and never repeat the passphrase.
+    try:
+        validate_password(passphrase)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
 
 
 def master_key_store(master: MasterKey, *, passphrase: str | None = None) -> None:
@@ -299,9 +307,15 @@ def _unseal_provider(provider: SealedProvider, passphrase: str) -> SealedProvide
 
 
 def _pending_promote(name: str) -> None:
-    os.replace(_pending_dir() / name, key_dir() / name)
+    try:
+        os.replace(_pending_dir() / name, key_dir() / name)
+    except FileNotFoundError:
+        # Another process found the keyring under the new key first and finished this step.
+        if not (key_dir() / name).exists():
+            raise
     fsync_dir(key_dir())
-    _pending_dir().rmdir()
+    with suppress(FileNotFoundError):
+        _pending_dir().rmdir()
 
 
 def _pending_discard() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageStat
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from egide.crypto import runtime
 from egide.crypto.errors import KeyStoreError, RecoveryError
@@ -118,3 +119,15 @@ def test_it_refuses_shares_of_another_installation(kit: Path, tmp_path: Path) ->
     with pytest.raises(RecoveryError, match="ne reconstituent pas la clé de ce trousseau"):
         master_key_recover(shares=shares)
     assert not (runtime.key_dir() / "master.key").exists()
+
+
+@pytest.mark.parametrize("place", ["DATA_DIR", "AUDIT_HEADS_DIR"])
+def test_it_refuses_to_write_the_kit_where_data_is_copied(
+    keys: Path, settings: SettingsWrapper, tmp_path: Path, place: str
+) -> None:
+    folder = tmp_path / place.lower()
+    folder.mkdir()
+    setattr(settings, place, folder)
+    with pytest.raises(KeyStoreError, match="contient toute la clé maîtresse"):
+        recovery_kit_generate(output=folder / "kit.pdf")
+    assert not (folder / "kit.pdf").exists()

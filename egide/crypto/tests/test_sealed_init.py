@@ -65,3 +65,10 @@ def test_it_asks_twice_on_a_terminal_and_refuses_a_mismatch(
     assert (settings.KEY_DIR / "master.sealed").exists()
     assert not runtime.is_sealed()
     runtime.forget_unsealed()
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "Motdepasse2024!"])
+def test_a_weak_or_common_passphrase_is_refused_in_french(weak: str) -> None:
+    with pytest.raises(ValueError, match=r"trop facile à deviner|mots de passe les plus courants") as caught:
+        runtime.passphrase_check(weak)
+    assert weak not in str(caught.value)

@@ -53,7 +53,7 @@ def test_it_recovers_a_sealed_master_key_from_the_kit(sealed_keys: Path) -> None
     (sealed_keys / "master.sealed").unlink()  # passphrase forgotten, file deleted
     runtime.forget_unsealed()
 
-    master_key_recover(shares=shares[::2], passphrase="une toute nouvelle phrase de passe")
+    master_key_recover(shares=shares[::2], passphrase="une toute nouvelle phrase de passe bien plus longue")
 
     assert (sealed_keys / "master.sealed").exists() and not (sealed_keys / "master.key").exists()
     assert data_key_get(data_key_id=data_key_id) == data_key
