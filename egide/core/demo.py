@@ -16,6 +16,7 @@ DEMO_STAFF: tuple[tuple[str, tuple[Role, ...], str, str], ...] = (
     ("secretariat", (Role.SECRETARIAT,), "Sophie", "Leroy"),
     ("dpo", (Role.DPO,), "Nadia", "Roux"),
 )
+DEMO_PRACTITIONERS = ("dr.martin", "dr.bernard")
 
 
 def demo_seed() -> list[CreatedAccount] | None:

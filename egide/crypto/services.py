@@ -51,7 +51,7 @@ def data_key_create(*, aad_context: str) -> tuple[str, bytes]:
             root_version=keyring.current_version,
             aad_context=aad_context,
         )
-    logger.info("Clé de données créée : %s (racine n°%d)", data_key_id, keyring.current_version)
+    logger.debug("Clé de données créée : %s (racine n°%d)", data_key_id, keyring.current_version)
     return data_key_id, data_key
 
 

@@ -96,8 +96,9 @@ def log_in(base: str, username: str, password: str) -> str:
 
 def test_the_demo_serves_a_french_login_where_printed_credentials_work(tmp_path: Path) -> None:
     env = operator_env(tmp_path)
-    first = run_egide("demo", env=env, cwd=tmp_path)
+    first = run_egide("demo", "--patients", "12", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
+    assert "12 patients fictifs créés" in first.stdout
     accounts = {user: password for user, password, _roles in ACCOUNT_LINE.findall(first.stdout)}
     assert set(accounts) == {"dr.martin", "dr.bernard", "secretariat", "dpo", "admin"}
 
