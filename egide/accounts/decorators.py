@@ -11,14 +11,14 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from egide.accounts.login_steps import recently_authenticated
 from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
 from egide.core.errors import NotFound
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 REAUTH_URL_NAME = "accounts:reauthenticate"
 
 
@@ -27,7 +27,7 @@ def require_role(*roles: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             if not current_user(request).role_set() & set(roles):
                 raise NotFound
             return view(request, *args, **kwargs)
@@ -43,7 +43,7 @@ def require_recent_auth(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not recently_authenticated(request):
             return redirect_to_login(request.get_full_path(), login_url=REAUTH_URL_NAME)
         return view(request, *args, **kwargs)

@@ -81,3 +81,10 @@ class PatientForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("New note"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000)
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_("New document"),
+        help_text=_("PDF, image, UTF-8 text or office file. The type is checked from the content."),
+    )

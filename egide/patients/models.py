@@ -110,3 +110,26 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class Document(models.Model):
+    """A file attached to a patient. The content is a Tink streaming-AEAD blob under
+    ``DATA_DIR/blobs/<blob_name>``; its keyset and the original file name are envelopes under the
+    patient's data key. In clear: opaque ids, the uploader, the date, the size and the media type
+    (needed to serve the file; it reveals the kind of file, not its content)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="documents")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    size = models.PositiveBigIntegerField()
+    media_type = models.CharField(max_length=100)
+    filename = models.TextField()
+    blob_name = models.CharField(max_length=36, unique=True)
+    keyset = models.TextField()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from typing import BinaryIO
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
 
 from egide.accounts.decorators import require_role
 from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
 from egide.core.errors import Invalid
-from egide.patients.forms import NoteForm, PatientForm, SearchForm
+from egide.patients.documents import (
+    document_add,
+    document_list_for_user,
+    document_open_for_user,
+    max_bytes,
+)
+from egide.patients.forms import DocumentForm, NoteForm, PatientForm, SearchForm
 from egide.patients.identifiers import IdentityStatus
 from egide.patients.selectors import patient_get_for_user, patient_search
 from egide.patients.services import Saved, note_add, patient_create, patient_update
@@ -63,8 +74,20 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 
 @require_role(*STAFF)
 def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    record = patient_get_for_user(user=current_user(request), patient_id=patient_id)
-    return render(request, "patients/detail.html", {"record": record, "note_form": NoteForm()})
+    user = current_user(request)
+    record = patient_get_for_user(user=user, patient_id=patient_id)
+    documents = (
+        document_list_for_user(user=user, patient_id=patient_id)
+        if record.can_see_clinical and record.identity is not None
+        else []
+    )
+    context = {
+        "record": record,
+        "note_form": NoteForm(),
+        "document_form": DocumentForm(),
+        "documents": documents,
+    }
+    return render(request, "patients/detail.html", context)
 
 
 @require_role(*STAFF)
@@ -110,3 +133,85 @@ def note_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     else:
         messages.error(request, _("The note is empty."))
     return redirect("patients:detail", patient_id=patient_id)
+
+
+class _InMemoryUpload(MemoryFileUploadHandler):
+    """Keeps the upload in memory whatever its size (bounded by the Content-Length check): Django
+    would otherwise write large uploads in clear to a temporary file (DESIGN "Invariants" 1)."""
+
+    def handle_raw_input(self, *args: object, **kwargs: object) -> None:
+        self.activated = True
+
+
+# Room for the multipart envelope and the CSRF token around the file itself.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+@csrf_exempt  # checked by _document_new once the upload handlers are set
+@require_POST
+@require_role(Role.PRATICIEN)
+def document_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > max_bytes() + MULTIPART_OVERHEAD_BYTES:
+        messages.error(
+            request,
+            _("The file is larger than %(max)s MB. Nothing was saved.") % {"max": settings.DOCUMENT_MAX_MB},
+        )
+        return redirect("patients:detail", patient_id=patient_id)
+    request.upload_handlers = [_InMemoryUpload(request)]
+    return _document_new(request, patient_id)
+
+
+@csrf_protect
+def _document_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for values in form.errors.values() for m in values))
+        return redirect("patients:detail", patient_id=patient_id)
+    upload = form.cleaned_data["file"]
+    try:
+        document_add(
+            actor=current_user(request), patient_id=patient_id, filename=upload.name or "", upload=upload
+        )
+    except Invalid as error:
+        messages.error(request, " ".join(m for values in error.fields.values() for m in values))
+    else:
+        messages.success(request, _("Document added."))
+    return redirect("patients:detail", patient_id=patient_id)
+
+
+class _Chunks:
+    """The decrypted content, 1 MiB at a time; Django closes it (and the blob) after the response."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> _Chunks:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = self._stream.read(1024 * 1024)
+        if not chunk:
+            raise StopIteration
+        return chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+@require_GET
+@require_role(Role.PRATICIEN)
+def document_download(
+    request: HttpRequest, patient_id: uuid.UUID, document_id: uuid.UUID
+) -> HttpResponseBase:
+    user = current_user(request)
+    opened = document_open_for_user(user=user, patient_id=patient_id, document_id=document_id)
+    response = StreamingHttpResponse(_Chunks(opened.stream), content_type=opened.media_type)
+    response["Content-Length"] = str(opened.size)
+    # RFC 6266: filename="…" for ASCII names, filename*=utf-8''… otherwise (Django's helper).
+    response["Content-Disposition"] = content_disposition_header(True, opened.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
