@@ -18,10 +18,12 @@ Utilisation : egide VERBE [options]     (egide VERBE --help pour le détail)
   keys      clés de chiffrement : état, rotation, kit de récupération, reconstitution
   unseal    déverrouille la clé maîtresse protégée par phrase de passe
   audit     journal des accès : vérification, preuves, export
+  import    importe un Bundle FHIR R4 (patients, NIR/INS, notes, documents) : egide import FICHIER --as COMPTE
+  export    exporte un patient en Bundle FHIR R4 : egide export PATIENT_ID --as COMPTE [--output FICHIER]
   manage    toute commande d'administration Django (egide manage help)
 """
 
-VERBS = frozenset({"init", "demo", "serve", "worker", "check", "keys", "unseal", "audit"})
+VERBS = frozenset({"init", "demo", "serve", "worker", "check", "keys", "unseal", "audit", "import", "export"})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -236,3 +236,22 @@ def patient_search(*, user: User, query: str) -> list[SearchHit]:
                 patient_id=hit.id,
             )
     return hits
+
+
+def patient_id_by_number(*, user: User, number: str) -> uuid.UUID | None:
+    """The user's practice's patient whose NIR or INS matricule is ``number`` (canonical), if any.
+
+    The same exact blind-index lookup as a search by NIR, without decrypting anything: it serves
+    re-imports, which then read or update the patient through the audited paths.
+    """
+    if not policy.can_manage_identities(user):
+        raise NotFound
+    require_unsealed()
+    keys = current_keyring().live_purpose_keys(Purpose.BLIND_INDEX)
+    ids = _matching_ids(user, frozenset(blind_index(key, KIND_NIR, number) for key in keys))
+    patient = (
+        Patient.objects.filter(practice_id=user.practice_id, erased_at__isnull=True, id__in=ids)
+        .order_by("created_at")
+        .first()
+    )
+    return patient.id if patient is not None else None
