@@ -45,6 +45,11 @@ AUDIT_RETENTION_DAYS = env_int("EGIDE_AUDIT_RETENTION_DAYS", 365, minimum=1)
 AUDIT_HEAD_EVERY_EVENTS = env_int("EGIDE_AUDIT_HEAD_EVERY_EVENTS", 1000, minimum=1)
 AUDIT_HEAD_EVERY_SECONDS = env_int("EGIDE_AUDIT_HEAD_EVERY_SECONDS", 300, minimum=1)
 
+# --- Patient documents (egide.patients.documents) ------------------------------------
+# Uploads larger than this are refused (issue 4: 50 MB by default); they are held in memory
+# while checked and encrypted, never written in clear to a temporary file.
+DOCUMENT_MAX_MB = env_int("EGIDE_DOCUMENT_MAX_MB", 50, minimum=1)
+
 # --- Secret key ---------------------------------------------------------------
 # Order: EGIDE_SECRET_KEY(_FILE), then the file written by `egide init`. Before
 # init, an ephemeral key lets management commands run; egide.E002 flags it and

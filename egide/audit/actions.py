@@ -35,6 +35,10 @@ class Action(models.TextChoices):
     PATIENT_LISTED = "patient:record:listed", _("Patient shown in search results")
     NOTE_ADDED = "patient:note:added", _("Note added")
     NOTES_VIEWED = "patient:notes:viewed", _("Notes viewed")
+    PATIENT_IMPORTED = "patient:record:imported", _("Patient record imported")
+    PATIENT_EXPORTED = "patient:record:exported", _("Patient record exported")
+    DOCUMENT_ADDED = "patient:document:added", _("Document added")
+    DOCUMENT_DOWNLOADED = "patient:document:downloaded", _("Document downloaded")
     # crypto
     ROOT_KEY_ROTATED = "crypto:root-key:rotated", _("Root key rotated")
     MASTER_KEY_ROTATED = "crypto:master-key:rotated", _("Master key rotated")
