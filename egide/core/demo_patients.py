@@ -6,14 +6,17 @@ Every value is invented; NIRs are built with a valid key and INS use the demo OI
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 from faker import Faker
 
 from egide.accounts.models import User
+from egide.patients.documents import document_add
 from egide.patients.identifiers import IdentityStatus, InsOid
 from egide.patients.services import note_add, patient_create
 from egide.patients.vault import Identity
@@ -83,10 +86,33 @@ def demo_note(rng: random.Random) -> str:
     return f"Consultation : {rng.choice(REASONS)}. {rng.choice(FINDINGS)} {rng.choice(PLANS)}"
 
 
+# One patient in REPORT_EVERY gets a generated PDF report among its documents.
+REPORT_EVERY = 40
+
+
+def demo_report_pdf(identity: Identity, author: User, text: str, written_on: date) -> bytes:
+    """A one-page consultation report, rendered by WeasyPrint like Égide's other PDFs."""
+    from weasyprint import HTML  # heavy import (Pango), only when the demo is seeded
+
+    html = render_to_string(
+        "core/demo_report.html",
+        {
+            "name": identity.display_name,
+            "birth_date": identity.birth_date,
+            "written_on": written_on,
+            "text": text,
+            "author": author.get_full_name(),
+        },
+    )
+    pdf = HTML(string=html).write_pdf()
+    return pdf if isinstance(pdf, bytes) else b""
+
+
 def demo_patients_seed(
     *, practitioners: list[User], count: int, progress: Callable[[int, int], None], seed: int = 2026
 ) -> int:
-    """Create ``count`` patients spread over ``practitioners`` (their care teams), 1–10 notes each."""
+    """Create ``count`` patients spread over ``practitioners`` (their care teams), 1–10 notes each,
+    and a PDF report for one patient in REPORT_EVERY."""
     fake, rng = Faker("fr_FR"), random.Random(seed)  # noqa: S311 (seeded fake data, nothing secret)
     fake.seed_instance(seed)
     today = date.today()
@@ -102,5 +128,10 @@ def demo_patients_seed(
         for _note in range(rng.randint(1, 10)):
             written = today - timedelta(days=rng.randint(0, 3650))
             note_add(actor=author, patient_id=saved.patient_id, text=demo_note(rng), written_on=written)
+        if number % REPORT_EVERY == 1:
+            pdf = demo_report_pdf(identity, author, demo_note(rng), today)
+            document_add(
+                actor=author, patient_id=saved.patient_id, filename="compte-rendu.pdf", upload=io.BytesIO(pdf)
+            )
         progress(number, count)
     return count

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from egide.accounts.models import User
 from egide.core.demo_patients import demo_patients_seed
+from egide.patients.documents import document_open_for_user
 from egide.patients.identifiers import IdentityStatus, InsOid, nir_validate
-from egide.patients.models import CareTeamMember, Note, Patient
+from egide.patients.models import CareTeamMember, Document, Note, Patient
 from egide.patients.selectors import patient_get_for_user
 
 
@@ -35,3 +36,15 @@ def test_it_creates_valid_patients_with_notes_for_each_practitioner(
         if record.identity_status == IdentityStatus.QUAL:
             assert record.ins_oid == InsOid.DEMO
         assert 1 <= Note.objects.filter(patient=patient).count() <= 10
+
+
+def test_some_demo_patients_have_a_readable_pdf_report(keys: Path, practitioner: User) -> None:
+    demo_patients_seed(practitioners=[practitioner], count=2, progress=lambda done, total: None)
+    document = Document.objects.get()
+    opened = document_open_for_user(
+        user=practitioner, patient_id=document.patient_id, document_id=document.id
+    )
+    with opened.stream as stream:
+        content = stream.read()
+    assert opened.media_type == "application/pdf"
+    assert content.startswith(b"%PDF")
