@@ -58,11 +58,24 @@ def test_no_canary_in_any_file_or_log_line(tmp_path: Path) -> None:
     assert init.returncode == 0, init.stderr
     scenario = run_egide("manage", "shell", "-c", SCENARIO.format(**CANARIES), env=env, cwd=tmp_path)
     assert "scenario done" in scenario.stdout, scenario.stderr
+    patient_id = scenario.stdout.split()[-1]
+    # The FHIR export is the operator's own file, in clear by design: written outside Égide's
+    # directories, then imported back (an idempotent update).
+    bundle = tmp_path / "operator" / "export.json"
+    bundle.parent.mkdir()
+    exported = run_egide(
+        "export", patient_id, "--as", "dr.canari", "--output", str(bundle), env=env, cwd=tmp_path
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert CANARIES["birth_name"] in bundle.read_text()
+    imported = run_egide("import", str(bundle), "--as", "dr.canari", env=env, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
     head = run_egide("audit", "head", env=env, cwd=tmp_path)
     assert head.returncode == 0, head.stderr
     outputs += [init.stdout + init.stderr, scenario.stderr, head.stdout + head.stderr]
+    outputs += [exported.stderr, imported.stdout + imported.stderr]
 
-    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    files = [path for path in tmp_path.rglob("*") if path.is_file() and bundle.parent not in path.parents]
     assert any(path.name.startswith("egide.sqlite3") for path in files) or env.get("EGIDE_DATABASE_URL")
     assert any(path.suffix == ".checkpoint" for path in files)
     contents = {path: path.read_bytes() for path in files}
