@@ -36,11 +36,11 @@ from django.db import transaction
 
 from egide.accounts.models import User
 from egide.audit.actions import Action
-from egide.audit.services import audit_record
 from egide.core.errors import Invalid, NotFound
 from egide.patients.documents import DocumentRow, document_list_for_user, document_open_for_user
 from egide.patients.identifiers import IdentityStatus, InsOid, ins_exportable
 from egide.patients.selectors import NoteView, PatientRecord, patient_get_for_user
+from egide.patients.trace import patient_event
 from egide.patients.vault import Identity
 
 JSON = dict[str, Any]
@@ -199,13 +199,7 @@ def patient_export(*, actor: User, patient_id: uuid.UUID) -> JSON:
     bundle: JSON = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     bundle_validate(bundle)
     with transaction.atomic():
-        audit_record(
-            action=Action.PATIENT_EXPORTED,
-            actor=actor,
-            subject_type="patient",
-            subject_id=record.id,
-            patient_id=record.id,
-        )
+        patient_event(Action.PATIENT_EXPORTED, actor=actor, patient_id=record.id)
     return bundle
 
 

@@ -29,7 +29,6 @@ from pydantic import ValidationError
 
 from egide.accounts.models import User
 from egide.audit.actions import Action
-from egide.audit.services import audit_record
 from egide.core.errors import EgideError, NotFound
 from egide.patients import policy
 from egide.patients.documents import (
@@ -45,6 +44,7 @@ from egide.patients.identifiers import IdentityStatus
 from egide.patients.models import Document
 from egide.patients.selectors import patient_get_for_user, patient_id_by_number
 from egide.patients.services import note_add, patient_create, patient_update
+from egide.patients.trace import patient_event
 from egide.patients.validation import identity_validate
 from egide.patients.vault import Identity
 
@@ -279,13 +279,7 @@ def _write_group(actor: User, group: _Group, identity: Identity, ins_oid: str, s
                 blobs.append(Document.objects.get(id=document_id).blob_name)
                 group.added += 1
             group.blame = group.position
-            audit_record(
-                action=Action.PATIENT_IMPORTED,
-                actor=actor,
-                subject_type="patient",
-                subject_id=patient_id,
-                patient_id=patient_id,
-            )
+            patient_event(Action.PATIENT_IMPORTED, actor=actor, patient_id=patient_id)
     except BaseException:
         for blob in blobs:
             (blob_dir() / blob).unlink(missing_ok=True)

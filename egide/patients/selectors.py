@@ -23,6 +23,7 @@ from egide.patients import policy
 from egide.patients.errors import RecordUnreadable
 from egide.patients.identifiers import IdentifierError, nir_validate
 from egide.patients.models import Note, Patient, PatientIndex
+from egide.patients.trace import patient_event
 from egide.patients.vault import (
     KIND_LAST_NAME,
     KIND_NAME,
@@ -60,26 +61,13 @@ class PatientRecord:
 def _unreadable(actor: User, patient: Patient) -> RecordUnreadable:
     # The failed read is itself a trace, committed even though the request fails.
     with transaction.atomic():
-        audit_record(
-            action=Action.PATIENT_VIEWED,
-            outcome=Outcome.FAILURE,
-            actor=actor,
-            subject_type="patient",
-            subject_id=patient.id,
-            patient_id=patient.id,
-        )
+        patient_event(Action.PATIENT_VIEWED, actor=actor, patient_id=patient.id, outcome=Outcome.FAILURE)
     return RecordUnreadable()
 
 
 def _erased(user: User, patient: Patient, can_see_clinical: bool) -> PatientRecord:
     with transaction.atomic():
-        audit_record(
-            action=Action.PATIENT_VIEWED,
-            actor=user,
-            subject_type="patient",
-            subject_id=patient.id,
-            patient_id=patient.id,
-        )
+        patient_event(Action.PATIENT_VIEWED, actor=user, patient_id=patient.id)
     return PatientRecord(
         patient.id, None, patient.erased_at, patient.identity_status, patient.ins_oid, None, can_see_clinical
     )
@@ -111,21 +99,9 @@ def patient_get_for_user(*, user: User, patient_id: uuid.UUID) -> PatientRecord:
     except CryptoError:
         raise _unreadable(user, patient) from None
     with transaction.atomic():
-        audit_record(
-            action=Action.PATIENT_VIEWED,
-            actor=user,
-            subject_type="patient",
-            subject_id=patient.id,
-            patient_id=patient.id,
-        )
+        patient_event(Action.PATIENT_VIEWED, actor=user, patient_id=patient.id)
         if notes:
-            audit_record(
-                action=Action.NOTES_VIEWED,
-                actor=user,
-                subject_type="patient",
-                subject_id=patient.id,
-                patient_id=patient.id,
-            )
+            patient_event(Action.NOTES_VIEWED, actor=user, patient_id=patient.id)
     return PatientRecord(
         patient.id,
         identity,
@@ -228,13 +204,7 @@ def patient_search(*, user: User, query: str) -> list[SearchHit]:
         )
         # One event per patient shown, so each patient's access history says who saw their name.
         for hit in hits:
-            audit_record(
-                action=Action.PATIENT_LISTED,
-                actor=user,
-                subject_type="patient",
-                subject_id=hit.id,
-                patient_id=hit.id,
-            )
+            patient_event(Action.PATIENT_LISTED, actor=user, patient_id=hit.id)
     return hits
 
 

@@ -20,6 +20,7 @@ from egide.crypto.services import data_key_create, data_key_destroy, data_key_ge
 from egide.patients import policy
 from egide.patients.identifiers import IdentityStatus
 from egide.patients.models import ENCRYPTED_IDENTITY_FIELDS, CareTeamMember, Note, Patient, PatientIndex
+from egide.patients.trace import patient_event
 from egide.patients.validation import identity_validate
 from egide.patients.vault import Identity, identity_indexes, identity_seal, text_seal
 
@@ -72,13 +73,7 @@ def patient_create(
         indexes_replace(patient, identity)
         if Role.PRATICIEN in actor.role_set():
             CareTeamMember.objects.create(patient=patient, practitioner=actor)
-        audit_record(
-            action=Action.PATIENT_CREATED,
-            actor=actor,
-            subject_type="patient",
-            subject_id=patient_id,
-            patient_id=patient_id,
-        )
+        patient_event(Action.PATIENT_CREATED, actor=actor, patient_id=patient_id)
     return Saved(patient_id, tuple(warnings))
 
 
@@ -107,13 +102,7 @@ def patient_update(
         patient.ins_oid, patient.identity_status = ins_oid, identity_status
         patient.save(update_fields=[*ENCRYPTED_IDENTITY_FIELDS, "ins_oid", "identity_status", "updated_at"])
         indexes_replace(patient, identity)
-        audit_record(
-            action=Action.PATIENT_UPDATED,
-            actor=actor,
-            subject_type="patient",
-            subject_id=patient.id,
-            patient_id=patient.id,
-        )
+        patient_event(Action.PATIENT_UPDATED, actor=actor, patient_id=patient.id)
     return Saved(patient.id, tuple(warnings))
 
 
@@ -170,13 +159,8 @@ def patient_key_destroy(*, actor: User | None, patient_id: uuid.UUID) -> None:
         PatientIndex.objects.filter(patient=patient).delete()
         patient.erased_at = timezone.now()
         patient.save(update_fields=["erased_at", "updated_at"])
-        audit_record(
-            action=Action.PATIENT_SHREDDED,
-            actor=actor,
-            practice_id=patient.practice_id,
-            subject_type="patient",
-            subject_id=patient.id,
-            patient_id=patient.id,
+        patient_event(
+            Action.PATIENT_SHREDDED, actor=actor, patient_id=patient.id, practice_id=patient.practice_id
         )
         # Last: the journal append cannot be rolled back, so nothing may fail after it but the
         # commit itself. Should the commit fail, the key is still erased (the journal wins) and
