@@ -274,7 +274,7 @@ def document_add(*, actor: User, patient_id: uuid.UUID, filename: str, upload: I
     except BaseException:
         final.unlink(missing_ok=True)
         raise
-    logger.info("Document %s ajouté au patient %s", document_id, patient.id)
+    logger.debug("Document %s ajouté au patient %s", document_id, patient.id)
     return document_id
 
 
