@@ -106,3 +106,38 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}:{'used' if self.used_at else 'unused'}"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do (issue 5 item 9). It never gives more than its account's roles."""
+
+    READ = "read", _("Read only")
+    READ_WRITE = "read-write", _("Read and write")
+    AGENT = "agent", _("Watch agent")
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only a digest is kept: the value is shown once, at creation.
+
+    ``prefix`` (``egd_`` and the next 8 characters) names the token in lists and finds its row; the
+    digest of the whole value is then compared in constant time (STYLE.md "Views and API").
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=20, choices=TokenScope.choices)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime, time, timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
@@ -11,14 +14,21 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from egide.accounts.decorators import require_recent_auth
-from egide.accounts.forms import ReauthenticationForm, SecondFactorForm, TemporaryPasswordChangeForm
+from egide.accounts.forms import (
+    ApiTokenForm,
+    ReauthenticationForm,
+    SecondFactorForm,
+    TemporaryPasswordChangeForm,
+)
 from egide.accounts.login_steps import (
     after_login_url,
     password_checked,
@@ -26,7 +36,7 @@ from egide.accounts.login_steps import (
     safe_next,
     second_factor_checked,
 )
-from egide.accounts.models import User
+from egide.accounts.models import TokenScope, User
 from egide.accounts.second_factor import (
     SECOND_FACTOR_SUBJECT,
     has_second_factor,
@@ -47,8 +57,10 @@ from egide.accounts.throttling import (
     login_success_record,
     source_ip,
 )
+from egide.accounts.tokens import token_create, token_list_for_user, token_revoke
 from egide.audit.actions import Action, Outcome
 from egide.audit.services import audit_record
+from egide.core.errors import Invalid
 
 TOO_MANY_REQUESTS = 429
 
@@ -211,3 +223,49 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
             {"codes": codes, "next_url": resolve_url(settings.LOGIN_REDIRECT_URL)},
         )
     return render(request, "accounts/recovery_codes_renew.html", {"codes_left": recovery_codes_left(user)})
+
+
+def _expiry(expires_on: date | None) -> datetime | None:
+    """The end of the chosen day, local time: the token works all of that day."""
+    if expires_on is None:
+        return None
+    return timezone.make_aware(datetime.combine(expires_on + timedelta(days=1), time.min))
+
+
+@never_cache
+@login_required
+def api_tokens_view(request: HttpRequest) -> HttpResponse:
+    """One's own API tokens: prefix, scope, last use; creating one asks a recent re-authentication."""
+    user = current_user(request)
+    return render(request, "accounts/api_tokens.html", {"tokens": token_list_for_user(user=user)})
+
+
+@never_cache
+@require_recent_auth
+def api_token_create_view(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, value = token_create(
+                user=user,
+                name=form.cleaned_data["name"],
+                scope=TokenScope(form.cleaned_data["scope"]),
+                expires_at=_expiry(form.cleaned_data["expires_on"]),
+            )
+        except Invalid as error:
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else "expires_on", message)
+        else:
+            # Shown now and never again: only its digest is kept.
+            return render(request, "accounts/api_token_created.html", {"token": token, "value": value})
+    return render(request, "accounts/api_token_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def api_token_revoke_view(request: HttpRequest, token_id: uuid.UUID) -> HttpResponse:
+    token_revoke(user=current_user(request), token_id=token_id)
+    messages.success(request, _("Token revoked: it no longer works."))
+    return redirect("accounts:api_tokens")

@@ -21,6 +21,8 @@ class Action(models.TextChoices):
     ROLE_GRANTED = "accounts:role:granted", _("Role granted")
     ROLE_REVOKED = "accounts:role:revoked", _("Role revoked")
     PRACTICE_CHANGED = "accounts:configuration:changed", _("Configuration changed")
+    TOKEN_CREATED = "accounts:token:created", _("API token created")
+    TOKEN_REVOKED = "accounts:token:revoked", _("API token revoked")
     # audit
     JOURNAL_VERIFIED = "audit:journal:verified", _("Journal verified")
     JOURNAL_PRUNED = "audit:journal:pruned", _("Journal pruned")
