@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "egide.audit",
     "egide.accounts",
     "egide.patients",
+    "egide.api",
     "egide.web",
 ]
 
