@@ -8,7 +8,7 @@ sealed (`Sealed`, HTTP 503) and consults the shredding journal.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -23,7 +23,7 @@ from egide.crypto.data_keys import (
     unwrap_data_key,
     wrap_data_key,
 )
-from egide.crypto.errors import SealedError, ShreddedKeyError, UnknownKeyError
+from egide.crypto.errors import CryptoError, SealedError, ShreddedKeyError, UnknownKeyError
 from egide.crypto.hierarchy import Keyring, load_keyring
 from egide.crypto.models import WrappedKey
 from egide.crypto.rotation import root_version_dependents
@@ -75,6 +75,24 @@ def data_key_get(*, data_key_id: str) -> bytes:
         data_key_id=data_key_id,
         journal=journal,
     )
+
+
+def data_keys_get(*, data_key_ids: Iterable[str]) -> dict[str, bytes]:
+    """Several data keys in one query (a search page opens dozens). Shredded or missing keys are
+    simply absent from the result: the caller shows those records as erased or unreadable."""
+    runtime.require_unsealed()
+    journal = runtime.shredding_journal()
+    keyring = runtime.current_keyring()
+    wanted = {key_id for key_id in data_key_ids if not journal.contains(key_id)}
+    keys: dict[str, bytes] = {}
+    for row in WrappedKey.objects.filter(data_key_id__in=wanted):
+        try:
+            keys[row.data_key_id] = unwrap_data_key(
+                keyring, row.wrapped, row.aad_context.encode("utf-8"), data_key_id=row.data_key_id
+            )
+        except CryptoError:
+            logger.warning("Clé de données illisible : %s", row.data_key_id)
+    return keys
 
 
 def data_key_destroy(*, data_key_id: str) -> None:

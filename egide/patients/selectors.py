@@ -18,7 +18,7 @@ from egide.crypto.blind_index import blind_index, normalise, prefix_index
 from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.hierarchy import Purpose
 from egide.crypto.runtime import current_keyring, require_unsealed
-from egide.crypto.services import data_key_get
+from egide.crypto.services import data_key_get, data_keys_get
 from egide.patients import policy
 from egide.patients.errors import RecordUnreadable
 from egide.patients.identifiers import IdentifierError, nir_validate
@@ -31,10 +31,13 @@ from egide.patients.vault import (
     KIND_NIR,
     Identity,
     identity_open,
+    summary_open,
     text_open,
 )
 
 SEARCH_RESULTS_MAX = 50
+# Prefix matches are checked after decryption (indexes stop at 8 characters): look at this many.
+SEARCH_PREFIX_CANDIDATES = 4 * SEARCH_RESULTS_MAX
 DATE_IN_QUERY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
@@ -174,29 +177,42 @@ def _matching_ids(user: User, indexes: frozenset[str]) -> set[uuid.UUID]:
     return set(rows.values_list("patient_id", flat=True))
 
 
+def _candidates(user: User, ids: set[uuid.UUID], limit: int) -> list[Patient]:
+    if not ids:
+        return []
+    rows = Patient.objects.filter(practice_id=user.practice_id, erased_at__isnull=True, id__in=ids)
+    return list(rows.order_by("-updated_at")[:limit])
+
+
 def patient_search(*, user: User, query: str) -> list[SearchHit]:
-    """Search by NIR/INS, "name first-name [dd/mm/yyyy]" or a name's start. Audited, without the query."""
+    """Search by NIR/INS, "name first-name [dd/mm/yyyy]" or a name's start. Audited, without the query.
+
+    Exact matches come first and are never crowded out; name prefixes are looked at only for a
+    single word, or when nothing matched exactly, and only names and birth dates are decrypted.
+    """
     if not policy.can_manage_identities(user):
         raise NotFound
     require_unsealed()
     parsed = _parse_query(query)
     certain = _matching_ids(user, parsed.exact)
-    maybe = _matching_ids(user, parsed.prefix) - certain
-    candidates = Patient.objects.filter(
-        practice_id=user.practice_id, erased_at__isnull=True, id__in=certain | maybe
-    ).order_by("-updated_at")[: SEARCH_RESULTS_MAX * 4]
+    maybe = set() if certain else _matching_ids(user, parsed.prefix)
+    rows = _candidates(user, certain, SEARCH_RESULTS_MAX) + _candidates(user, maybe, SEARCH_PREFIX_CANDIDATES)
+    keys = data_keys_get(data_key_ids=[patient.data_key_id for patient in rows])
     hits: list[SearchHit] = []
-    for patient in candidates:
+    for patient in rows:
+        key = keys.get(patient.data_key_id)
         try:
-            identity = identity_open(patient, data_key_get(data_key_id=patient.data_key_id))
+            if key is None:
+                raise ShreddedKeyError("clé absente")
+            summary = summary_open(patient, key)
         except CryptoError:
-            continue  # shown as unreadable on its own page, never as a wrong value here
+            continue  # shown as erased or unreadable on its own page, never as a wrong value here
         if patient.id in maybe:
             # Prefix indexes stop at 8 characters: keep names that really start with what was typed.
-            names = (normalise(identity.birth_name), normalise(identity.used_name))
+            names = (normalise(summary.birth_name), normalise(summary.used_name))
             if not any(name.startswith(parsed.typed) for name in names if name):
                 continue
-        hits.append(SearchHit(patient.id, identity.display_name, identity.birth_date))
+        hits.append(SearchHit(patient.id, summary.display_name, summary.birth_date))
     hits = sorted(hits, key=lambda hit: hit.display_name)[:SEARCH_RESULTS_MAX]
     with transaction.atomic():
         audit_record(

@@ -41,8 +41,7 @@ class Identity:
     @property
     def display_name(self) -> str:
         first = self.used_first_name or (self.birth_first_names[0] if self.birth_first_names else "")
-        last = self.used_name or self.birth_name
-        return f"{last.upper()} {first}".strip()
+        return f"{(self.used_name or self.birth_name).upper()} {first}".strip()
 
 
 def field_aad(model: str, field_name: str, record_id: uuid.UUID) -> bytes:
@@ -86,6 +85,40 @@ def identity_open(patient: Patient, key: bytes) -> Identity:
         phone=texts["phone"],
         email=texts["email"],
         death_date=date.fromisoformat(texts["death_date"]) if texts["death_date"] else None,
+    )
+
+
+SUMMARY_FIELDS = ("birth_name", "used_name", "birth_first_names", "used_first_name", "birth_date")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a list of patients shows: names and birth date, decrypted without the rest."""
+
+    birth_name: str
+    used_name: str
+    birth_first_names: tuple[str, ...]
+    used_first_name: str
+    birth_date: date
+
+    @property
+    def display_name(self) -> str:
+        first = self.used_first_name or (self.birth_first_names[0] if self.birth_first_names else "")
+        return f"{(self.used_name or self.birth_name).upper()} {first}".strip()
+
+
+def summary_open(patient: Patient, key: bytes) -> Summary:
+    keys = {patient.data_key_id: key}
+    texts = {
+        name: open_(keys, getattr(patient, name), field_aad("Patient", name, patient.id)).decode()
+        for name in SUMMARY_FIELDS
+    }
+    return Summary(
+        birth_name=texts["birth_name"],
+        used_name=texts["used_name"],
+        birth_first_names=tuple(json.loads(texts["birth_first_names"])),
+        used_first_name=texts["used_first_name"],
+        birth_date=date.fromisoformat(texts["birth_date"]),
     )
 
 

@@ -81,3 +81,19 @@ def test_each_patient_shown_in_results_gets_an_event_in_their_trail(
 ) -> None:
     patient_search(user=secretary, query="Quintessa")
     assert Event.objects.filter(action="patient:record:listed", patient_id=str(lefevre)).count() == 1
+
+
+def test_an_exact_name_is_found_even_among_many_with_the_same_start(
+    secretary: User, practitioner: User, keys: object
+) -> None:
+    born = date(1980, 1, 1)
+    zoe = Identity(birth_name="Lefebvre", birth_first_names=("Zoé",), birth_date=born, sex="F")
+    created = patient_create(actor=practitioner, identity=zoe).patient_id
+    # More recently updated namesakes than a prefix search looks at (4 × 50).
+    for number in range(210):
+        identity = Identity(
+            birth_name="Lefebvre", birth_first_names=(f"Prénom{number:03d}",), birth_date=born, sex="M"
+        )
+        patient_create(actor=practitioner, identity=identity)
+    assert [hit.id for hit in patient_search(user=secretary, query="Lefebvre Zoé")] == [created]
+    assert len(patient_search(user=secretary, query="lefeb")) == 50  # a prefix lists at most 50
