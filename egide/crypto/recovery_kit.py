@@ -113,6 +113,7 @@ def master_key_recover(
     keyring_backup: Path | None = None,
     journal_backup: Path | None = None,
     passphrase: str | None = None,
+    without_journal: bool = False,
 ) -> RecoveredKeys:
     """Rebuild the master key in the key directory from k shares of the kit.
 
@@ -125,6 +126,15 @@ def master_key_recover(
     master = combine_shares(shares)
     keyring_path = runtime.keyring_path()
     copied = not keyring_path.exists()
+    lost_journal = copied and not runtime.shredding_journal().path.exists()
+    if lost_journal and journal_backup is None and not without_journal:
+        # The key directory was lost with its shredding journal: a database restored from a backup
+        # would show again the patients erased since that backup (DESIGN.md "Crypto-shredding").
+        raise KeyStoreError(
+            "Journal d'effacement introuvable : indiquez celui de la sauvegarde la plus récente avec "
+            "--journal CHEMIN (fichier shredding.journal), ou --sans-journal si aucun patient n'a "
+            "jamais été effacé."
+        )
     if copied:
         if keyring_backup is None:
             raise KeyStoreError(

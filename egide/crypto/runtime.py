@@ -195,10 +195,23 @@ def keys_create(*, passphrase: str | None = None) -> None:
     """First installation: a new master key and a keyring with root version 1."""
     if keys_exist():
         raise KeyStoreError("Les clés existent déjà : rien n'a été remplacé.")
-    master = MasterKey.generate()
-    master_key_store(master, passphrase=passphrase)
+    if master_file_path().exists():
+        # A crash after the master key was written and before the keyring: finish with that key
+        # (never replace a master key that may already be printed on a recovery kit).
+        master = _existing_master(passphrase)
+    else:
+        master = MasterKey.generate()
+        master_key_store(master, passphrase=passphrase)
     save_keyring(keyring_path(), Keyring.create(), master)
     keyring_forget()
+
+
+def _existing_master(passphrase: str | None) -> MasterKey:
+    if not is_sealed_provider():
+        return FileProvider(key_dir()).load()
+    if passphrase is None:
+        raise KeyStoreError("Une phrase de passe est nécessaire pour ouvrir la clé maîtresse existante.")
+    return SealedProvider(key_dir(), **SEALED_COST).unseal(passphrase)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:

@@ -131,3 +131,15 @@ def test_it_refuses_to_write_the_kit_where_data_is_copied(
     with pytest.raises(KeyStoreError, match="contient toute la clé maîtresse"):
         recovery_kit_generate(output=folder / "kit.pdf")
     assert not (folder / "kit.pdf").exists()
+
+
+def test_after_losing_the_key_directory_it_asks_for_the_shredding_journal(kit: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "backup-keyring.wrapped"
+    shutil.copy(runtime.keyring_path(), backup)
+    shutil.rmtree(runtime.key_dir())  # the server's disk is lost, journal included
+    runtime.keyring_forget()
+    with pytest.raises(KeyStoreError, match="--journal CHEMIN"):
+        master_key_recover(shares=kit_shares(kit)[:2], keyring_backup=backup)
+    assert not runtime.key_dir().exists() or not runtime.keyring_path().exists()
+    recovered = master_key_recover(shares=kit_shares(kit)[:2], keyring_backup=backup, without_journal=True)
+    assert recovered.keyring_copied

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from egide.crypto.errors import CryptoError, KeyStoreError
+from egide.crypto.hierarchy import load_keyring
+from egide.crypto.providers import FileProvider
 from egide.crypto.runtime import current_keyring, keyring_forget, keys_create
 
 
@@ -28,3 +31,14 @@ def test_it_fails_closed_without_the_master_key(keys: Path) -> None:
     keyring_forget()
     with pytest.raises(CryptoError):
         current_keyring()
+
+
+def test_init_finishes_after_a_crash_between_the_master_key_and_the_keyring(
+    settings: SettingsWrapper,
+) -> None:
+    settings.KEY_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keyring_forget()
+    master = FileProvider(settings.KEY_DIR).create()  # the crash: no keyring.wrapped yet
+    keys_create()
+    assert load_keyring(settings.KEY_DIR / "keyring.wrapped", master).current_version == 1
+    assert current_keyring().current_version == 1

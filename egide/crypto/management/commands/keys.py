@@ -53,6 +53,12 @@ class Command(BaseCommand):
         recover.add_argument(
             "--journal", type=Path, help="journal d'effacement d'une sauvegarde (shredding.journal), fusionné"
         )
+        recover.add_argument(
+            "--sans-journal",
+            action="store_true",
+            dest="without_journal",
+            help="aucun journal d'effacement disponible et aucun patient jamais effacé",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Every failure reaches the operator as one French sentence, never a traceback; the
@@ -153,6 +159,7 @@ class Command(BaseCommand):
             keyring_backup=options["keyring"],
             journal_backup=options["journal"],
             passphrase=passphrase,
+            without_journal=options["without_journal"],
         )
         if recovered.keyring_copied:
             self._say(f"Trousseau copié depuis {options['keyring']} dans {runtime.key_dir()}.")
