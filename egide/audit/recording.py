@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -38,6 +39,40 @@ def _request_actor() -> Actor | None:
     return actor
 
 
+def _event(
+    *,
+    action: Action,
+    outcome: Outcome,
+    actor: Actor | None,
+    actor_label: str | None,
+    practice_id: object | None,
+    subject_type: str,
+    subject_id: object,
+    patient_id: object,
+    justification: str,
+) -> Event:
+    if actor is None:
+        actor = _request_actor()
+    context = current_context()
+    if practice_id is None and actor is not None:
+        practice_id = actor.practice_id
+    return Event(
+        time=timezone.now(),
+        actor_id=str(actor.pk) if actor is not None else "",
+        actor_label=actor_label if actor_label is not None else (actor.label if actor is not None else ""),
+        action=Action(action).value,
+        practice_id=str(practice_id) if practice_id is not None else "",
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        patient_id=str(patient_id),
+        outcome=Outcome(outcome).value,
+        justification=justification,
+        request_id=context.request_id if context else "",
+        source_ip=context.source_ip if context else "",
+        user_agent_digest=context.user_agent_digest if context else "",
+    )
+
+
 def audit_record(
     *,
     action: Action,
@@ -57,25 +92,16 @@ def audit_record(
     not given, the actor come from the current request (``AuditContextMiddleware``).
     Opaque ids only: never a name, a note or any other personal data.
     """
-    if actor is None:
-        actor = _request_actor()
-    context = current_context()
-    if practice_id is None and actor is not None:
-        practice_id = actor.practice_id
-    event = Event(
-        time=timezone.now(),
-        actor_id=str(actor.pk) if actor is not None else "",
-        actor_label=actor_label if actor_label is not None else (actor.label if actor is not None else ""),
-        action=Action(action).value,
-        practice_id=str(practice_id) if practice_id is not None else "",
+    event = _event(
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        actor_label=actor_label,
+        practice_id=practice_id,
         subject_type=subject_type,
-        subject_id=str(subject_id),
-        patient_id=str(patient_id),
-        outcome=Outcome(outcome).value,
+        subject_id=subject_id,
+        patient_id=patient_id,
         justification=justification,
-        request_id=context.request_id if context else "",
-        source_ip=context.source_ip if context else "",
-        user_agent_digest=context.user_agent_digest if context else "",
     )
     # savepoint=False: join the caller's transaction without an extra round trip.
     with transaction.atomic(savepoint=False):
@@ -83,3 +109,25 @@ def audit_record(
         event.save(force_insert=True)
     logger.debug("audit event %s recorded: %s", event.id, event.action)
     return event
+
+
+def audit_record_patients(*, action: Action, actor: Actor | None, patient_ids: Sequence[object]) -> None:
+    """One event per patient (subject and patient alike), inserted together: a list of search
+    results traces every patient shown without one round trip each."""
+    events = [
+        _event(
+            action=action,
+            outcome=Outcome.SUCCESS,
+            actor=actor,
+            actor_label=None,
+            practice_id=None,
+            subject_type="patient",
+            subject_id=patient_id,
+            patient_id=patient_id,
+            justification="",
+        )
+        for patient_id in patient_ids
+    ]
+    with transaction.atomic(savepoint=False):
+        recording_lock()
+        Event.objects.bulk_create(events)

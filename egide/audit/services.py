@@ -16,7 +16,7 @@ from egide.audit.actions import Action, Outcome
 from egide.audit.heads import head_due, head_sign
 from egide.audit.models import Head
 from egide.audit.prune import PruneResult, journal_prune_content
-from egide.audit.recording import Actor, audit_record
+from egide.audit.recording import Actor, audit_record, audit_record_patients
 from egide.audit.sequencer import journal_sequence
 from egide.audit.verify import Progress, VerificationFailed, VerifyReport, journal_check
 
@@ -25,6 +25,7 @@ __all__ = [
     "JournalUpdate",
     "PruneResult",
     "audit_record",
+    "audit_record_patients",
     "journal_export_record",
     "journal_prune",
     "journal_update",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from egide.accounts.models import User
 from egide.audit.actions import Action, Outcome
-from egide.audit.services import audit_record
+from egide.audit.services import audit_record, audit_record_patients
 from egide.core.errors import Invalid, NotFound
 from egide.crypto.blind_index import blind_index, normalise, prefix_index
 from egide.crypto.errors import CryptoError, ShreddedKeyError
@@ -219,8 +219,7 @@ def patient_search(*, user: User, query: str) -> list[SearchHit]:
             action=Action.PATIENTS_SEARCHED, actor=user, subject_type="search", subject_id=str(len(hits))
         )
         # One event per patient shown, so each patient's access history says who saw their name.
-        for hit in hits:
-            patient_event(Action.PATIENT_LISTED, actor=user, patient_id=hit.id)
+        audit_record_patients(action=Action.PATIENT_LISTED, actor=user, patient_ids=[hit.id for hit in hits])
     return hits
 
 
