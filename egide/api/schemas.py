@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import date, datetime
 
 from ninja import Schema
@@ -28,21 +29,7 @@ class IdentityOut(Schema):
 
     @classmethod
     def of(cls, identity: Identity) -> IdentityOut:
-        return cls(
-            birth_name=identity.birth_name,
-            birth_first_names=list(identity.birth_first_names),
-            birth_date=identity.birth_date,
-            sex=identity.sex,
-            used_name=identity.used_name,
-            used_first_name=identity.used_first_name,
-            birthplace_cog=identity.birthplace_cog,
-            nir=identity.nir,
-            ins_matricule=identity.ins_matricule,
-            address=identity.address,
-            phone=identity.phone,
-            email=identity.email,
-            death_date=identity.death_date,
-        )
+        return cls(**{**asdict(identity), "birth_first_names": list(identity.birth_first_names)})
 
 
 class PatientIn(Schema):
@@ -65,21 +52,8 @@ class PatientIn(Schema):
     identity_status: IdentityStatus = IdentityStatus.PROV
 
     def identity(self) -> Identity:
-        return Identity(
-            birth_name=self.birth_name,
-            birth_first_names=tuple(self.birth_first_names),
-            birth_date=self.birth_date,
-            sex=self.sex,
-            used_name=self.used_name,
-            used_first_name=self.used_first_name,
-            birthplace_cog=self.birthplace_cog,
-            nir=self.nir,
-            ins_matricule=self.ins_matricule,
-            address=self.address,
-            phone=self.phone,
-            email=self.email,
-            death_date=self.death_date,
-        )
+        fields = self.dict(exclude={"ins_oid", "identity_status"})
+        return Identity(**{**fields, "birth_first_names": tuple(self.birth_first_names)})
 
 
 class SavedOut(Schema):

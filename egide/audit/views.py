@@ -11,7 +11,7 @@ from egide.accounts.decorators import require_recent_auth, require_role
 from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
 from egide.audit.forms import JournalFilterForm
-from egide.audit.leaves import format_time
+from egide.audit.leaves import EVENT_FIELDS, format_time
 from egide.audit.selectors import (
     JournalFilter,
     actors_for_practice,
@@ -22,21 +22,8 @@ from egide.audit.selectors import (
 from egide.audit.services import journal_export_record
 
 PAGE_SIZE = 100
-CSV_COLUMNS = (
-    "id",
-    "time",
-    "actor_id",
-    "actor_label",
-    "action",
-    "subject_type",
-    "subject_id",
-    "patient_id",
-    "outcome",
-    "justification",
-    "request_id",
-    "source_ip",
-    "user_agent_digest",
-)
+# Every field of an event but the practice, which is the reader's own.
+CSV_COLUMNS = tuple(field for field in EVENT_FIELDS if field != "practice_id")
 
 
 def _filter_form(request: HttpRequest, practice_id: object) -> tuple[JournalFilterForm, JournalFilter]:

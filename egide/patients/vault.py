@@ -20,6 +20,14 @@ from egide.patients.models import ENCRYPTED_IDENTITY_FIELDS, Patient
 SEXES = ("F", "M", "I")  # INS trait "sexe": féminin, masculin, indéterminé
 
 
+def display_name(
+    birth_name: str, used_name: str, birth_first_names: tuple[str, ...], used_first_name: str
+) -> str:
+    """How lists and pages name a patient: used name (else birth name) in capitals, then first name."""
+    first = used_first_name or (birth_first_names[0] if birth_first_names else "")
+    return f"{(used_name or birth_name).upper()} {first}".strip()
+
+
 @dataclass(frozen=True)
 class Identity:
     """A patient's identity in clear, as it exists only in memory."""
@@ -40,8 +48,7 @@ class Identity:
 
     @property
     def display_name(self) -> str:
-        first = self.used_first_name or (self.birth_first_names[0] if self.birth_first_names else "")
-        return f"{(self.used_name or self.birth_name).upper()} {first}".strip()
+        return display_name(self.birth_name, self.used_name, self.birth_first_names, self.used_first_name)
 
 
 def field_aad(model: str, field_name: str, record_id: uuid.UUID) -> bytes:
@@ -103,8 +110,7 @@ class Summary:
 
     @property
     def display_name(self) -> str:
-        first = self.used_first_name or (self.birth_first_names[0] if self.birth_first_names else "")
-        return f"{(self.used_name or self.birth_name).upper()} {first}".strip()
+        return display_name(self.birth_name, self.used_name, self.birth_first_names, self.used_first_name)
 
 
 def summary_open(patient: Patient, key: bytes) -> Summary:
