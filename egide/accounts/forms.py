@@ -22,11 +22,21 @@ class TemporaryPasswordChangeForm(PasswordChangeForm):
 
 
 class SecondFactorForm(forms.Form):
+    """A typed code, or a passkey's answer (``credential``, JSON filled in by mfa/passkeys.js)."""
+
     code = forms.CharField(
         label=_("Code"),
         max_length=20,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
     )
+    credential = forms.CharField(required=False, max_length=20_000, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("code") and not cleaned.get("credential"):
+            self.add_error("code", _("Type the code, or use your passkey."))
+        return cleaned
 
 
 class ReauthenticationForm(SecondFactorForm):

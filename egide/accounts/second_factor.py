@@ -1,9 +1,10 @@
-"""The second factor every staff account must hold (issue 5 item 2): TOTP and recovery codes.
+"""The second factor every staff account must hold (issue 5 item 2): TOTP, passkeys, recovery codes.
 
 TOTP is RFC 6238 through django-otp: 30-second steps, ±1 step of tolerance, and a code is refused
-once a code of the same or a later step was accepted (``TOTPDevice.last_t``), so a code seen over a
-shoulder cannot be replayed. Recovery codes are single-use and stored hashed with the password
-hasher (Argon2id): django-otp's static device would keep them in clear.
+once a code of the same or a later step was accepted (``last_t``), so a code seen over a shoulder
+cannot be replayed. Its secret is sealed under the keyring (`egide.mfa.totp`), never in clear in the
+database. Passkeys (WebAuthn) live in `egide.mfa.passkeys`. Recovery codes are single-use and stored
+hashed with the password hasher (Argon2id): django-otp's static device would keep them in clear.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import segno
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egide.accounts.models import RecoveryCode, RecoveryCodeDevice, User
 from egide.audit.actions import Action
 from egide.audit.services import audit_record
+from egide.mfa.homologation import means_approved
+from egide.mfa.models import Means, PasskeyDevice, SealedTOTPDevice
+from egide.mfa.totp import totp_device_new
 
 ISSUER = "Égide"
 TOTP_DEVICE_NAME = "totp"
@@ -33,23 +36,28 @@ SECOND_FACTOR_SUBJECT = "second-factor"
 
 
 def has_second_factor(user: User) -> bool:
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
-
-
-def totp_device_pending(*, user: User) -> TOTPDevice:
-    """The unconfirmed TOTP device being enrolled (created once, kept across page reloads)."""
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=False, defaults={"name": TOTP_DEVICE_NAME}
+    return bool(
+        SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
     )
+
+
+def totp_device_pending(*, user: User) -> SealedTOTPDevice:
+    """The unconfirmed TOTP device being enrolled (created once, kept across page reloads).
+
+    Its secret is sealed at once: a sealed keyring raises `Sealed` (the "locked" page)."""
+    device: SealedTOTPDevice | None = SealedTOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = totp_device_new(user_id=user.pk, confirmed=False, name=TOTP_DEVICE_NAME)
     return device
 
 
-def totp_secret_base32(device: TOTPDevice) -> str:
+def totp_secret_base32(device: SealedTOTPDevice) -> str:
     """The secret as authenticator apps take it when typed by hand."""
     return base64.b32encode(bytes(device.bin_key)).decode("ascii").rstrip("=")
 
 
-def totp_config_url(device: TOTPDevice) -> str:
+def totp_config_url(device: SealedTOTPDevice) -> str:
     label = quote(f"{ISSUER}:{device.user.get_username()}")
     query = urlencode(
         {"secret": totp_secret_base32(device), "issuer": ISSUER, "digits": 6, "period": 30},
@@ -58,7 +66,7 @@ def totp_config_url(device: TOTPDevice) -> str:
     return f"otpauth://totp/{label}?{query}"
 
 
-def totp_qr_data_uri(device: TOTPDevice) -> str:
+def totp_qr_data_uri(device: SealedTOTPDevice) -> str:
     """The QR code as an SVG data: URI (the CSP allows data: images, no inline script or style)."""
     data_uri: str = segno.make(totp_config_url(device), error="m").svg_data_uri(scale=5, border=2)
     return data_uri
@@ -78,8 +86,11 @@ def looks_like_recovery_code(typed: str) -> bool:
 
 
 def _recovery_codes_replace(user: User) -> list[str]:
-    RecoveryCodeDevice.objects.filter(user=user).delete()
-    device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    # The device is kept (only its codes change): a session proven with a recovery code stays so.
+    device, _created = RecoveryCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}
+    )
+    device.codes.all().delete()
     codes = [_recovery_code_new() for _index in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
         RecoveryCode(device=device, code_hash=make_password(recovery_code_normalise(code))) for code in codes
@@ -87,7 +98,14 @@ def _recovery_codes_replace(user: User) -> list[str]:
     return codes
 
 
-def totp_enrol_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+def recovery_codes_at_enrolment(user: User) -> list[str]:
+    """The first recovery codes, when the practice approves them as a backup ([] otherwise)."""
+    if not means_approved(practice=user.practice, means=Means.RECOVERY_CODES):
+        return []
+    return _recovery_codes_replace(user)
+
+
+def totp_enrol_confirm(*, user: User, device: SealedTOTPDevice, code: str) -> list[str] | None:
     """Confirm the pending device with a first code; returns the new recovery codes (shown once).
 
     None when the code is wrong. Any earlier device of the account is replaced.
@@ -95,12 +113,31 @@ def totp_enrol_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str
     if device.user_id != user.pk or device.confirmed or not device.verify_token(code.strip()):
         return None
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        SealedTOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        codes = _recovery_codes_replace(user)
-        audit_record(action=Action.ACCOUNT_CHANGED, actor=user, subject_type=SECOND_FACTOR_SUBJECT)
+        codes = recovery_codes_at_enrolment(user)
+        audit_record(
+            action=Action.TOTP_ENROLLED, actor=user, subject_type=SECOND_FACTOR_SUBJECT, subject_id=device.pk
+        )
     return codes
+
+
+def totp_replace_confirm(*, user: User, device: SealedTOTPDevice, code: str) -> bool:
+    """A new authenticator application replaces the old one once it gave a first code (audited).
+
+    A change of second factor: the view asks for a recent re-authentication first. Recovery codes
+    are kept."""
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(code.strip()):
+        return False
+    with transaction.atomic():
+        SealedTOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            action=Action.TOTP_REPLACED, actor=user, subject_type=SECOND_FACTOR_SUBJECT, subject_id=device.pk
+        )
+    return True
 
 
 def recovery_codes_regenerate(*, user: User) -> list[str]:
@@ -135,11 +172,13 @@ def _recovery_code_use(user: User, typed: str) -> RecoveryCodeDevice | None:
     return None
 
 
-def second_factor_match(*, user: User, code: str) -> TOTPDevice | RecoveryCodeDevice | None:
-    """The confirmed device that accepts ``code`` (a TOTP code or a recovery code), if any."""
+def second_factor_match(*, user: User, code: str) -> SealedTOTPDevice | RecoveryCodeDevice | None:
+    """The confirmed device that accepts ``code`` (a TOTP code or a recovery code), if any.
+
+    A sealed keyring raises `Sealed`: a TOTP code cannot be checked then (fail closed)."""
     if looks_like_recovery_code(code):
         return _recovery_code_use(user, code)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device: SealedTOTPDevice | None = SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None and device.verify_token(code.strip()):
         return device
     return None

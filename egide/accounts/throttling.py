@@ -153,6 +153,13 @@ def login_throttles_purge() -> int:
     return deleted
 
 
+def login_locks(*, usernames: list[str]) -> dict[str, datetime]:
+    """Which of these accounts are locked now, and until when (the administrator's list)."""
+    keys = {account_key(username): username for username in usernames}
+    rows = LoginThrottle.objects.filter(key__in=keys, locked_until__gt=timezone.now())
+    return {keys[row.key]: row.locked_until for row in rows if row.locked_until is not None}
+
+
 def login_lock_clear(*, actor: User, username: str) -> bool:
     """Unlock an account of the administrator's own practice before the delay ends.
 

@@ -90,6 +90,25 @@ def token_revoke(*, user: User, token_id: uuid.UUID) -> None:
         audit_record(action=Action.TOKEN_REVOKED, actor=user, subject_type="api_token", subject_id=token.id)
 
 
+def tokens_revoke_all(*, actor: User, user: User) -> int:
+    """Revoke every live token of ``user`` (their departure, decided by ``actor``, whom the caller
+    has authorised); each revocation audited. Returns how many were revoked."""
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+        now = timezone.now()
+        for token in tokens:
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                action=Action.TOKEN_REVOKED,
+                actor=actor,
+                practice_id=token.practice_id,
+                subject_type="api_token",
+                subject_id=token.id,
+            )
+    return len(tokens)
+
+
 def token_list_for_user(*, user: User) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=user))
 

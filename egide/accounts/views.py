@@ -40,6 +40,7 @@ from egide.accounts.models import TokenScope, User
 from egide.accounts.second_factor import (
     SECOND_FACTOR_SUBJECT,
     has_second_factor,
+    recovery_codes_at_enrolment,
     recovery_codes_left,
     recovery_codes_regenerate,
     second_factor_match,
@@ -61,6 +62,9 @@ from egide.accounts.tokens import token_create, token_list_for_user, token_revok
 from egide.audit.actions import Action, Outcome
 from egide.audit.services import audit_record
 from egide.core.errors import Invalid
+from egide.mfa.homologation import approved_means
+from egide.mfa.models import Means, PasskeyDevice
+from egide.mfa.passkeys import login_offer, passkey_authenticate, passkey_register, registration_offer
 
 TOO_MANY_REQUESTS = 429
 
@@ -117,50 +121,97 @@ def _second_factor_failed(request: HttpRequest, user: User) -> None:
     login_failure_record(username=user.username, ip=source_ip(request), account=user)
 
 
-@sensitive_post_parameters("code")
+def _second_factor_device(
+    request: HttpRequest, user: User, form: SecondFactorForm
+) -> tuple[object | None, str]:
+    """The device the form proves (a passkey's answer, or a typed code), or None and why not."""
+    credential = form.cleaned_data.get("credential")
+    if credential:
+        try:
+            passkey = passkey_authenticate(request=request, user=user, credential=credential)
+        except Invalid as refusal:
+            return None, str(refusal.message)
+        return passkey, ""
+    device = second_factor_match(user=user, code=form.cleaned_data["code"])
+    if device is None:
+        return None, _("This code is not valid. Type the code your application shows now.")
+    return device, ""
+
+
+def _second_factor_page(request: HttpRequest, user: User, form: SecondFactorForm) -> HttpResponse:
+    context = {"form": form, "passkey_options": login_offer(request=request, user=user)}
+    return render(request, "accounts/second_factor.html", context)
+
+
+@sensitive_post_parameters("code", "credential")
 @never_cache
 @login_required
 def second_factor_view(request: HttpRequest) -> HttpResponse:
-    """Step 2: a code of the authenticator application, or a recovery code."""
+    """Step 2: one's passkey, a code of the authenticator application, or a recovery code."""
     user = current_user(request)
     form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         refusal = login_refusal(username=user.username, ip=source_ip(request))
         if refusal is not None:
-            return _refused(request, "accounts/second_factor.html", {"form": SecondFactorForm()}, refusal)
-        device = second_factor_match(user=user, code=form.cleaned_data["code"])
+            context: dict[str, object] = {"form": SecondFactorForm(), "passkey_options": None}
+            return _refused(request, "accounts/second_factor.html", context, refusal)
+        device, reason = _second_factor_device(request, user, form)
         if device is not None:
             _second_factor_proven(request, device)
             login_success_record(username=user.username)
             return redirect(after_login_url(request))
         _second_factor_failed(request, user)
-        form.add_error("code", _("This code is not valid. Type the code your application shows now."))
-    return render(request, "accounts/second_factor.html", {"form": form})
+        form.add_error("code", reason)
+    return _second_factor_page(request, user, form)
 
 
-@sensitive_post_parameters("code")
+def _enrolled(request: HttpRequest, user: User, device: object, codes: list[str]) -> HttpResponse:
+    _second_factor_proven(request, device)
+    login_success_record(username=user.username)
+    return render(
+        request, "accounts/recovery_codes.html", {"codes": codes, "next_url": after_login_url(request)}
+    )
+
+
+@sensitive_post_parameters("code", "credential")
 @never_cache
 @login_required
 def totp_enrol_view(request: HttpRequest) -> HttpResponse:
-    """First login: link an authenticator application; its recovery codes are shown once."""
+    """First login: link an authenticator application or register a passkey, among the means the
+    practice approved; the recovery codes are shown once."""
     user = current_user(request)
-    if has_second_factor(user):
-        # Replacing a second factor is a sensitive change, not a first-login step.
+    if has_second_factor(user) or getattr(user, "is_verified", lambda: False)():
+        # Adding or replacing a second factor is a sensitive change, not a first-login step.
         return redirect(after_login_url(request))
-    device = totp_device_pending(user=user)
+    approved = approved_means(practice=user.practice)
     form = SecondFactorForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        codes = totp_enrol_confirm(user=user, device=device, code=form.cleaned_data["code"])
-        if codes is not None:
-            _second_factor_proven(request, device)
-            login_success_record(username=user.username)
-            return render(
-                request,
-                "accounts/recovery_codes.html",
-                {"codes": codes, "next_url": after_login_url(request)},
-            )
+    if form.is_valid() and form.cleaned_data.get("credential") and Means.PASSKEY in approved:
+        try:
+            with transaction.atomic():
+                passkey: PasskeyDevice = passkey_register(
+                    request=request, user=user, credential=form.cleaned_data["credential"]
+                )
+                codes = recovery_codes_at_enrolment(user)
+        except Invalid as refusal:
+            form.add_error(None, str(refusal.message))
+        else:
+            return _enrolled(request, user, passkey, codes)
+    device = totp_device_pending(user=user) if Means.TOTP in approved else None
+    if device is not None and form.is_valid() and not form.cleaned_data.get("credential"):
+        totp_codes = totp_enrol_confirm(user=user, device=device, code=form.cleaned_data["code"])
+        if totp_codes is not None:
+            return _enrolled(request, user, device, totp_codes)
         form.add_error("code", _("This code is not valid. Check the time of your phone and type a new code."))
-    context = {"form": form, "qr_code": totp_qr_data_uri(device), "secret": totp_secret_base32(device)}
+    context: dict[str, object] = {
+        "form": form,
+        "totp_offered": device is not None,
+        "passkey_options": registration_offer(request=request, user=user)
+        if Means.PASSKEY in approved
+        else None,
+        "passkey_approved": Means.PASSKEY in approved,
+    }
+    if device is not None:
+        context.update(qr_code=totp_qr_data_uri(device), secret=totp_secret_base32(device))
     return render(request, "accounts/totp_enrol.html", context)
 
 
@@ -182,11 +233,11 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@sensitive_post_parameters("password", "code")
+@sensitive_post_parameters("password", "code", "credential")
 @never_cache
 @login_required
 def reauthenticate_view(request: HttpRequest) -> HttpResponse:
-    """Prove the password and the second factor again before a sensitive action."""
+    """Prove the password and the second factor (a code or a passkey) again before a sensitive action."""
     user = current_user(request)
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
     form = ReauthenticationForm(request.POST if request.method == "POST" else None)
@@ -198,7 +249,7 @@ def reauthenticate_view(request: HttpRequest) -> HttpResponse:
         # authenticate(): a wrong password sends user_login_failed, which the journal records.
         checked = authenticate(request, username=user.username, password=form.cleaned_data["password"])
         if checked is not None and checked.pk == user.pk:
-            if second_factor_match(user=user, code=form.cleaned_data["code"]) is not None:
+            if _second_factor_device(request, user, form)[0] is not None:
                 password_checked(request)
                 second_factor_checked(request)
                 login_success_record(username=user.username)
@@ -207,6 +258,7 @@ def reauthenticate_view(request: HttpRequest) -> HttpResponse:
         else:
             login_failure_record(username=user.username, ip=source_ip(request), account=user)
         form.add_error(None, _("Incorrect password or code."))
+    context["passkey_options"] = login_offer(request=request, user=user)
     return render(request, "accounts/reauthenticate.html", context)
 
 

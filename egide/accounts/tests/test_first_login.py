@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egide.accounts.models import Practice, Role, User
 from egide.accounts.services import password_generate, user_create
-from egide.accounts.tests.logins import totp_code
+from egide.accounts.tests.logins import totp_code, totp_device_for
+from egide.mfa.models import SealedTOTPDevice
+
+# Enrolment seals the TOTP secret under the installation's keys.
+pytestmark = pytest.mark.usefixtures("keys")
 
 NEW_PASSWORD = "Marronnier-42-Quai-Rose!"
 
@@ -48,7 +52,7 @@ def test_it_forces_the_password_change_then_the_enrolment(client: Client, practi
 
     enrol = client.get("/connexion/activation/").content.decode()
     assert re.search(r'<img class="qr" src="data:image/svg\+xml', enrol)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=user, confirmed=False)
     done = client.post("/connexion/activation/", {"code": totp_code(device)})
     assert done.status_code == 200
     assert len(done.context["codes"]) == 10
@@ -59,6 +63,6 @@ def test_an_enrolled_account_proves_its_second_factor_before_anything_else(
     client: Client, practitioner: User
 ) -> None:
     client.force_login_password_only(practitioner)  # type: ignore[attr-defined]
-    TOTPDevice.objects.create(user=practitioner, name="totp", confirmed=True)
+    totp_device_for(practitioner)
     for page in ("/", "/mot-de-passe/", "/connexion/activation/", "/reauthentification/"):
         assert client.get(page)["Location"] == "/connexion/second-facteur/"

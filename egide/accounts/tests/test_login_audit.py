@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egide.accounts.models import Practice, Role, User
 from egide.accounts.services import user_create
@@ -11,6 +11,10 @@ from egide.accounts.tests.logins import totp_code, totp_device_for
 from egide.audit.actions import Action, Outcome
 from egide.audit.models import Event
 from egide.core.tests.personas import PERSONA_PASSWORD
+from egide.mfa.models import SealedTOTPDevice
+
+# Enrolment seals the TOTP secret under the installation's keys.
+pytestmark = pytest.mark.usefixtures("keys")
 
 NEW_PASSWORD = "Marronnier-42-Quai-Rose!"
 
@@ -36,6 +40,8 @@ def test_a_changed_password_and_an_enrolment_are_recorded(client: Client, practi
         {"old_password": PERSONA_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     client.get("/connexion/activation/")
-    client.post("/connexion/activation/", {"code": totp_code(TOTPDevice.objects.get(user=user))})
+    client.post("/connexion/activation/", {"code": totp_code(SealedTOTPDevice.objects.get(user=user))})
     changes = Event.objects.filter(action=Action.ACCOUNT_CHANGED, actor_id=str(user.pk))
-    assert set(changes.values_list("subject_type", flat=True)) == {"password", "second-factor"}
+    assert set(changes.values_list("subject_type", flat=True)) == {"password"}
+    enrolment = Event.objects.get(action=Action.TOTP_ENROLLED, actor_id=str(user.pk))
+    assert enrolment.subject_type == "second-factor"

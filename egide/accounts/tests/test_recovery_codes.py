@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egide.accounts.models import RecoveryCode, User
 from egide.accounts.tests.logins import totp_code
 from egide.core.tests.personas import PERSONA_PASSWORD
+from egide.mfa.models import SealedTOTPDevice
+
+# Enrolment seals the TOTP secret under the installation's keys.
+pytestmark = pytest.mark.usefixtures("keys")
 
 CODE = re.compile(r"<code>([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})</code>")
 
@@ -17,7 +21,7 @@ CODE = re.compile(r"<code>([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})</code>")
 def _enrol(client: Client, user: User) -> list[str]:
     client.post("/connexion/", {"username": user.username, "password": PERSONA_PASSWORD})
     client.get("/connexion/activation/")
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=user, confirmed=False)
     page = client.post("/connexion/activation/", {"code": totp_code(device)})
     return CODE.findall(page.content.decode())
 
