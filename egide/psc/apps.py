@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PscConfig(AppConfig):
+    """Pro Santé Connect: staff log in with their CPS card or the e-CPS app (issue 5 item 3)."""
+
+    name = "egide.psc"
+    label = "psc"
+    default_auto_field = "django.db.models.BigAutoField"
