@@ -36,6 +36,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from tink import secret_key_access, streaming_aead
 
+from egide.access import policy
+from egide.access.policy import Need
 from egide.accounts.models import User
 from egide.audit.actions import Action, Outcome
 from egide.audit.services import audit_record
@@ -43,9 +45,8 @@ from egide.core.errors import Invalid, NotFound
 from egide.crypto.envelope import open_, seal
 from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.services import data_key_get
-from egide.patients import policy
 from egide.patients.errors import RecordUnreadable
-from egide.patients.models import Document, Patient
+from egide.patients.models import Document
 from egide.patients.vault import field_aad, text_open, text_seal
 
 logger = logging.getLogger(__name__)
@@ -214,12 +215,8 @@ def _encrypt_to_blob(upload: IO[bytes], handle: tink.KeysetHandle, aad: bytes, f
         raise
 
 
-def _readable_patient(actor: User, patient_id: uuid.UUID, *, lock: bool = False) -> Patient:
-    patients = Patient.objects.select_for_update() if lock else Patient.objects.all()
-    patient = patients.filter(id=patient_id, practice_id=actor.practice_id).first()
-    if patient is None or patient.erased_at is not None or not policy.can_see_clinical(actor, patient):
-        raise NotFound
-    return patient
+def _readable_patient(actor: User, patient_id: uuid.UUID, *, lock: bool = False) -> policy.Access:
+    return policy.patient_for(actor, patient_id, need=Need.CLINICAL, lock=lock)
 
 
 def document_add(*, actor: User, patient_id: uuid.UUID, filename: str, upload: IO[bytes]) -> uuid.UUID:
@@ -228,7 +225,7 @@ def document_add(*, actor: User, patient_id: uuid.UUID, filename: str, upload: I
     Call outside any transaction: the blob is removed if this service's own transaction fails,
     which an enclosing transaction rolled back later would not tell it.
     """
-    patient = _readable_patient(actor, patient_id)
+    patient = _readable_patient(actor, patient_id).patient
     upload.seek(0, io.SEEK_END)
     size = upload.tell()
     if size == 0:
@@ -251,7 +248,8 @@ def document_add(*, actor: User, patient_id: uuid.UUID, filename: str, upload: I
     _encrypt_to_blob(upload, handle, _stream_aad(patient.id, document_id), final)
     try:
         with transaction.atomic():
-            patient = _readable_patient(actor, patient_id, lock=True)
+            access = _readable_patient(actor, patient_id, lock=True)
+            patient = access.patient
             Document.objects.create(
                 id=document_id,
                 patient=patient,
@@ -270,6 +268,7 @@ def document_add(*, actor: User, patient_id: uuid.UUID, filename: str, upload: I
                 subject_type="document",
                 subject_id=document_id,
                 patient_id=patient.id,
+                justification=access.justification,
             )
     except BaseException:
         final.unlink(missing_ok=True)
@@ -287,8 +286,11 @@ class DocumentRow:
     uploaded_at: datetime
 
 
-def _unreadable(actor: User, patient: Patient, action: Action, subject_type: str, subject_id: object) -> None:
+def _unreadable(
+    actor: User, access: policy.Access, action: Action, subject_type: str, subject_id: object
+) -> None:
     # The failed read is itself a trace, committed even though the request fails.
+    patient = access.patient
     with transaction.atomic():
         audit_record(
             action=action,
@@ -297,6 +299,7 @@ def _unreadable(actor: User, patient: Patient, action: Action, subject_type: str
             subject_type=subject_type,
             subject_id=subject_id,
             patient_id=patient.id,
+            justification=access.justification,
         )
     logger.warning("Document illisible pour le patient %s (%s)", patient.id, subject_id)
 
@@ -304,7 +307,8 @@ def _unreadable(actor: User, patient: Patient, action: Action, subject_type: str
 def document_list_for_user(*, user: User, patient_id: uuid.UUID) -> list[DocumentRow]:
     """The documents of a patient with their file names, for the care team (shown on the patient
     page, whose view is audited by `patient_get_for_user`)."""
-    patient = _readable_patient(user, patient_id)
+    access = _readable_patient(user, patient_id)
+    patient = access.patient
     documents = list(Document.objects.filter(patient=patient))
     if not documents:
         return []
@@ -323,7 +327,7 @@ def document_list_for_user(*, user: User, patient_id: uuid.UUID) -> list[Documen
     except ShreddedKeyError:
         return []
     except CryptoError:
-        _unreadable(user, patient, Action.PATIENT_VIEWED, "patient", patient.id)
+        _unreadable(user, access, Action.PATIENT_VIEWED, "patient", patient.id)
         raise RecordUnreadable from None
 
 
@@ -355,7 +359,8 @@ def document_open_for_user(*, user: User, patient_id: uuid.UUID, document_id: uu
     The whole blob is authenticated once before anything is sent, so an altered file answers a
     clear error instead of a download cut short; the second pass streams what was verified.
     """
-    patient = _readable_patient(user, patient_id)
+    access = _readable_patient(user, patient_id)
+    patient = access.patient
     document = Document.objects.filter(id=document_id, patient=patient).first()
     if document is None:
         raise NotFound
@@ -373,7 +378,7 @@ def document_open_for_user(*, user: User, patient_id: uuid.UUID, document_id: uu
             raise tink.TinkError("plaintext size differs from the recorded size")
         stream = _decrypting_stream(handle, path, aad)
     except (CryptoError, tink.TinkError, OSError):
-        _unreadable(user, patient, Action.DOCUMENT_DOWNLOADED, "document", document.id)
+        _unreadable(user, access, Action.DOCUMENT_DOWNLOADED, "document", document.id)
         raise RecordUnreadable from None
     try:
         with transaction.atomic():
@@ -383,6 +388,7 @@ def document_open_for_user(*, user: User, patient_id: uuid.UUID, document_id: uu
                 subject_type="document",
                 subject_id=document.id,
                 patient_id=patient.id,
+                justification=access.justification,
             )
     except BaseException:
         with contextlib.suppress(Exception):

@@ -199,7 +199,9 @@ def patient_export(*, actor: User, patient_id: uuid.UUID) -> JSON:
     bundle: JSON = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     bundle_validate(bundle)
     with transaction.atomic():
-        patient_event(Action.PATIENT_EXPORTED, actor=actor, patient_id=record.id)
+        patient_event(
+            Action.PATIENT_EXPORTED, actor=actor, patient_id=record.id, justification=record.justification
+        )
     return bundle
 
 

@@ -27,10 +27,10 @@ from typing import Any
 from django.db import transaction
 from pydantic import ValidationError
 
+from egide.access import policy
 from egide.accounts.models import User
 from egide.audit.actions import Action
 from egide.core.errors import EgideError, NotFound
-from egide.patients import policy
 from egide.patients.documents import (
     DocumentRow,
     blob_dir,
@@ -298,7 +298,7 @@ def _import_group(actor: User, group: _Group, report: ImportReport) -> None:
         identity, warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=status)
         outcome = _write_group(actor, group, identity, ins_oid, status)
     except NotFound:
-        # The secretariat may import identities, never clinical content (policy.can_see_clinical).
+        # The secretariat may import identities, never clinical content (egide.access.policy).
         reason = "Refusé : seul un praticien de l'équipe de soins peut importer notes et documents."
         _reject_group(group, group.blame, reason, report)
         return

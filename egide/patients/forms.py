@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -88,3 +91,12 @@ class DocumentForm(forms.Form):
         label=_("New document"),
         help_text=_("PDF, image, UTF-8 text or office file. The type is checked from the content."),
     )
+
+
+class CareTeamForm(forms.Form):
+    practitioner = forms.TypedChoiceField(label=_("Add to the care team"), coerce=uuid.UUID)
+
+    def __init__(self, *args: Any, candidates: list[tuple[uuid.UUID, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["practitioner"])
+        field.choices = [(str(person_id), label) for person_id, label in candidates]

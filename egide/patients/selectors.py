@@ -10,7 +10,9 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from egide.accounts.models import User
+from egide.access import policy
+from egide.access.policy import Need
+from egide.accounts.models import Role, User
 from egide.audit.actions import Action, Outcome
 from egide.audit.services import audit_record, audit_record_patients
 from egide.core.errors import Invalid, NotFound
@@ -19,7 +21,6 @@ from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.hierarchy import Purpose
 from egide.crypto.runtime import current_keyring, require_unsealed
 from egide.crypto.services import data_key_get, data_keys_get
-from egide.patients import policy
 from egide.patients.errors import RecordUnreadable
 from egide.patients.identifiers import IdentifierError, nir_validate
 from egide.patients.models import Note, Patient, PatientIndex
@@ -59,31 +60,51 @@ class PatientRecord:
     last_visit_date: date | None
     can_see_clinical: bool
     notes: tuple[NoteView, ...] = ()
+    # Who accessed the record (care team, DPO), and the end of a break-the-glass access.
+    can_see_trail: bool = False
+    break_glass_until: datetime | None = None
+    # What the journal's events of this access carry: the break-the-glass grant, if any.
+    justification: str = ""
 
 
-def _unreadable(actor: User, patient: Patient) -> RecordUnreadable:
+def _unreadable(actor: User, access: policy.Access) -> RecordUnreadable:
     # The failed read is itself a trace, committed even though the request fails.
     with transaction.atomic():
-        patient_event(Action.PATIENT_VIEWED, actor=actor, patient_id=patient.id, outcome=Outcome.FAILURE)
+        patient_event(
+            Action.PATIENT_VIEWED,
+            actor=actor,
+            patient_id=access.patient.id,
+            outcome=Outcome.FAILURE,
+            justification=access.justification,
+        )
     return RecordUnreadable()
 
 
-def _erased(user: User, patient: Patient, can_see_clinical: bool) -> PatientRecord:
+def _erased(user: User, access: policy.Access) -> PatientRecord:
+    patient = access.patient
     with transaction.atomic():
-        patient_event(Action.PATIENT_VIEWED, actor=user, patient_id=patient.id)
+        patient_event(
+            Action.PATIENT_VIEWED, actor=user, patient_id=patient.id, justification=access.justification
+        )
     return PatientRecord(
-        patient.id, None, patient.erased_at, patient.identity_status, patient.ins_oid, None, can_see_clinical
+        patient.id,
+        None,
+        patient.erased_at,
+        patient.identity_status,
+        patient.ins_oid,
+        None,
+        access.clinical,
+        can_see_trail=access.trail,
     )
 
 
 def patient_get_for_user(*, user: User, patient_id: uuid.UUID) -> PatientRecord:
-    """A patient as ``user`` may see it (identity; notes for the care team). Audited."""
-    patient = Patient.objects.filter(id=patient_id, practice_id=user.practice_id).first()
-    if patient is None or not policy.can_see_identity(user, patient):
-        raise NotFound
-    clinical = policy.can_see_clinical(user, patient)
+    """A patient as ``user`` may see it (identity; notes for the care team or under
+    break-the-glass). Audited; events under break-the-glass carry the grant id."""
+    access = policy.patient_for(user, patient_id, need=Need.IDENTITY, include_erased=True)
+    patient, clinical = access.patient, access.clinical
     if patient.erased_at is not None:
-        return _erased(user, patient, clinical)
+        return _erased(user, access)
     try:
         key = data_key_get(data_key_id=patient.data_key_id)
         identity = identity_open(patient, key)
@@ -98,13 +119,17 @@ def patient_get_for_user(*, user: User, patient_id: uuid.UUID) -> PatientRecord:
         )
     except ShreddedKeyError:
         # An older copy of the database: the journal says this patient was erased.
-        return _erased(user, patient, clinical)
+        return _erased(user, access)
     except CryptoError:
-        raise _unreadable(user, patient) from None
+        raise _unreadable(user, access) from None
     with transaction.atomic():
-        patient_event(Action.PATIENT_VIEWED, actor=user, patient_id=patient.id)
+        patient_event(
+            Action.PATIENT_VIEWED, actor=user, patient_id=patient.id, justification=access.justification
+        )
         if notes:
-            patient_event(Action.NOTES_VIEWED, actor=user, patient_id=patient.id)
+            patient_event(
+                Action.NOTES_VIEWED, actor=user, patient_id=patient.id, justification=access.justification
+            )
     return PatientRecord(
         patient.id,
         identity,
@@ -114,6 +139,9 @@ def patient_get_for_user(*, user: User, patient_id: uuid.UUID) -> PatientRecord:
         patient.last_visit_date,
         clinical,
         notes,
+        can_see_trail=access.trail,
+        break_glass_until=access.lapses_at,
+        justification=access.justification,
     )
 
 
@@ -240,3 +268,32 @@ def patient_id_by_number(*, user: User, number: str) -> uuid.UUID | None:
         .first()
     )
     return patient.id if patient is not None else None
+
+
+@dataclass(frozen=True)
+class CareTeam:
+    members: list[tuple[uuid.UUID, str]]  # (account id, label)
+    candidates: list[tuple[uuid.UUID, str]]  # practitioners the user may add; empty if they may not
+
+
+def care_team_get(*, user: User, patient_id: uuid.UUID) -> CareTeam:
+    """Who follows the patient (shown with the identity), and whom ``user`` may add."""
+    access = policy.patient_for(user, patient_id, need=Need.IDENTITY, include_erased=True)
+    members = sorted(
+        (
+            (member.practitioner.id, member.practitioner.label)
+            for member in access.patient.care_team.select_related("practitioner")
+        ),
+        key=lambda pair: pair[1].lower(),
+    )
+    candidates: list[tuple[uuid.UUID, str]] = []
+    if access.care_team and access.patient.erased_at is None:
+        inside = {member_id for member_id, _label in members}
+        staff = User.objects.filter(
+            practice_id=access.patient.practice_id, is_active=True, role_assignments__role=Role.PRATICIEN
+        ).distinct()
+        candidates = sorted(
+            ((person.id, person.label) for person in staff if person.id not in inside),
+            key=lambda pair: pair[1].lower(),
+        )
+    return CareTeam(members, candidates)

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egide.access import policy
+from egide.access.policy import Need
 from egide.accounts.models import Role, User
 from egide.audit.actions import Action
 from egide.audit.services import audit_record
@@ -17,7 +19,6 @@ from egide.core.errors import Invalid, NotFound
 from egide.crypto.hierarchy import Keyring
 from egide.crypto.runtime import current_keyring
 from egide.crypto.services import data_key_create, data_key_destroy, data_key_get
-from egide.patients import policy
 from egide.patients.identifiers import IdentityStatus
 from egide.patients.models import ENCRYPTED_IDENTITY_FIELDS, CareTeamMember, Note, Patient, PatientIndex
 from egide.patients.trace import patient_event
@@ -77,11 +78,8 @@ def patient_create(
     return Saved(patient_id, tuple(warnings))
 
 
-def _patient_for_write(actor: User, patient_id: uuid.UUID) -> Patient:
-    patient = Patient.objects.select_for_update().filter(id=patient_id, practice_id=actor.practice_id).first()
-    if patient is None or patient.erased_at is not None or not policy.can_see_identity(actor, patient):
-        raise NotFound
-    return patient
+def _patient_for_write(actor: User, patient_id: uuid.UUID, need: Need = Need.IDENTITY) -> policy.Access:
+    return policy.patient_for(actor, patient_id, need=need, lock=True)
 
 
 def patient_update(
@@ -95,14 +93,17 @@ def patient_update(
     """Replace a patient's identity: every field re-encrypted, indexes recomputed."""
     identity, warnings = identity_validate(identity, ins_oid=ins_oid, identity_status=identity_status)
     with transaction.atomic():
-        patient = _patient_for_write(actor, patient_id)
+        access = _patient_for_write(actor, patient_id)
+        patient = access.patient
         key = data_key_get(data_key_id=patient.data_key_id)
         for name, envelope in identity_seal(patient.id, patient.data_key_id, key, identity).items():
             setattr(patient, name, envelope)
         patient.ins_oid, patient.identity_status = ins_oid, identity_status
         patient.save(update_fields=[*ENCRYPTED_IDENTITY_FIELDS, "ins_oid", "identity_status", "updated_at"])
         indexes_replace(patient, identity)
-        patient_event(Action.PATIENT_UPDATED, actor=actor, patient_id=patient.id)
+        patient_event(
+            Action.PATIENT_UPDATED, actor=actor, patient_id=patient.id, justification=access.justification
+        )
     return Saved(patient.id, tuple(warnings))
 
 
@@ -115,9 +116,8 @@ def note_add(*, actor: User, patient_id: uuid.UUID, text: str, written_on: date 
         raise Invalid(fields={"text": [_("The note is too long (100,000 characters at most).")]})
     written_on = written_on or timezone.localdate()
     with transaction.atomic():
-        patient = _patient_for_write(actor, patient_id)
-        if not policy.can_see_clinical(actor, patient):
-            raise NotFound
+        access = _patient_for_write(actor, patient_id, Need.CLINICAL)
+        patient = access.patient
         key = data_key_get(data_key_id=patient.data_key_id)
         note_id = uuid.uuid4()
         Note.objects.create(
@@ -136,8 +136,33 @@ def note_add(*, actor: User, patient_id: uuid.UUID, text: str, written_on: date 
             subject_type="note",
             subject_id=note_id,
             patient_id=patient.id,
+            justification=access.justification,
         )
     return note_id
+
+
+def care_team_add(*, actor: User, patient_id: uuid.UUID, practitioner_id: uuid.UUID) -> None:
+    """Add a practitioner of the practice to a patient's care team (the secretariat, or a member of
+    the care team). Audited; adding someone already in the team changes nothing."""
+    with transaction.atomic():
+        patient = _patient_for_write(actor, patient_id, Need.CARE_TEAM).patient
+        practitioner = User.objects.filter(
+            id=practitioner_id,
+            practice_id=patient.practice_id,
+            is_active=True,
+            role_assignments__role=Role.PRATICIEN,
+        ).first()
+        if practitioner is None:
+            raise Invalid(fields={"practitioner": [_("Choose a practitioner of the practice.")]})
+        _member, created = CareTeamMember.objects.get_or_create(patient=patient, practitioner=practitioner)
+        if created:
+            audit_record(
+                action=Action.CARE_TEAM_JOINED,
+                actor=actor,
+                subject_type="user",
+                subject_id=practitioner.id,
+                patient_id=patient.id,
+            )
 
 
 def patient_key_destroy(*, actor: User | None, patient_id: uuid.UUID) -> None:

@@ -17,8 +17,12 @@ def patient_event(
     patient_id: uuid.UUID,
     outcome: Outcome = Outcome.SUCCESS,
     practice_id: uuid.UUID | None = None,
+    justification: str = "",
 ) -> Event:
-    """Record ``action`` on a patient, in the caller's transaction (DESIGN.md "Audit")."""
+    """Record ``action`` on a patient, in the caller's transaction (DESIGN.md "Audit").
+
+    ``justification``: the break-the-glass grant the access was made under (``Access.justification``).
+    """
     return audit_record(
         action=action,
         outcome=outcome,
@@ -27,4 +31,5 @@ def patient_event(
         subject_type="patient",
         subject_id=patient_id,
         patient_id=patient_id,
+        justification=justification,
     )

@@ -15,20 +15,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from egide.access import policy
+from egide.access.selectors import trail_recent
 from egide.accounts.decorators import require_role
 from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
-from egide.core.errors import Invalid
+from egide.core.errors import Invalid, NotFound
 from egide.patients.documents import (
     document_add,
     document_list_for_user,
     document_open_for_user,
     max_bytes,
 )
-from egide.patients.forms import DocumentForm, NoteForm, PatientForm, SearchForm
+from egide.patients.forms import CareTeamForm, DocumentForm, NoteForm, PatientForm, SearchForm
 from egide.patients.identifiers import IdentityStatus
-from egide.patients.selectors import patient_get_for_user, patient_search
-from egide.patients.services import Saved, note_add, patient_create, patient_update
+from egide.patients.selectors import care_team_get, patient_get_for_user, patient_search
+from egide.patients.services import Saved, care_team_add, note_add, patient_create, patient_update
 
 STAFF = (Role.PRATICIEN, Role.SECRETARIAT)
 
@@ -72,20 +74,36 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+# How many of the latest accesses the patient page shows; the trail page has them all.
+TRAIL_ON_PAGE = 10
+
+
 @require_role(*STAFF)
 def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     user = current_user(request)
-    record = patient_get_for_user(user=user, patient_id=patient_id)
+    try:
+        record = patient_get_for_user(user=user, patient_id=patient_id)
+    except NotFound:
+        # A practitioner of the practice outside the care team is offered break-the-glass.
+        if policy.can_break_glass(user, patient_id):
+            return redirect("access:break_glass_open", patient_id=patient_id)
+        raise
     documents = (
         document_list_for_user(user=user, patient_id=patient_id)
         if record.can_see_clinical and record.identity is not None
         else []
     )
+    team = care_team_get(user=user, patient_id=patient_id)
     context = {
         "record": record,
         "note_form": NoteForm(),
         "document_form": DocumentForm(),
         "documents": documents,
+        "care_team": team,
+        "care_team_form": CareTeamForm(candidates=team.candidates) if team.candidates else None,
+        "trail": trail_recent(user=user, patient_id=patient_id, limit=TRAIL_ON_PAGE)
+        if record.can_see_trail
+        else None,
     }
     return render(request, "patients/detail.html", context)
 
@@ -117,6 +135,22 @@ def patient_edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         )
     context = {"form": form, "creating": False, "patient_id": patient_id}
     return render(request, "patients/form.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@require_role(*STAFF)
+def care_team_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    user = current_user(request)
+    team = care_team_get(user=user, patient_id=patient_id)
+    if not team.candidates:
+        raise NotFound
+    form = CareTeamForm(request.POST, candidates=team.candidates)
+    if form.is_valid():
+        care_team_add(actor=user, patient_id=patient_id, practitioner_id=form.cleaned_data["practitioner"])
+        messages.success(request, _("Practitioner added to the care team."))
+    else:
+        messages.error(request, _("Choose a practitioner of the practice."))
+    return redirect("patients:detail", patient_id=patient_id)
 
 
 @require_POST

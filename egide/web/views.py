@@ -5,13 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from egide.access.policy import can_manage_identities
 from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
-from egide.patients.policy import can_manage_identities
 
 # The parts to come (DESIGN.md "The parts"), shown in the navigation as they arrive.
 UPCOMING_PARTS = [
-    _("Backups"),
     _("Alerts"),
     _("Patients' rights (GDPR)"),
     _("Data breaches"),

@@ -55,13 +55,15 @@ MATRIX = {
         "add_document": 201,
         "download": 200,
     },
-    "practitioner2": IDENTITY_ONLY,
+    # Outside the care team: finds the patient, opens the record only through break-the-glass (web).
+    "practitioner2": {**ALL, "create": 201, "search": 200},
     "secretary": IDENTITY_ONLY,
     "dpo": ALL,
     "admin_user": ALL,
     # Another practice: creates and searches in its own, never reaches this one's patient.
     "outsider": {**ALL, "create": 201, "search": 200},
 }
+# Searching finds the practice's patients for practitioners (to break the glass) and the secretariat.
 SEES_THE_PATIENT = {"practitioner", "practitioner2", "secretary"}
 
 

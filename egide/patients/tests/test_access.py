@@ -21,21 +21,29 @@ def test_the_care_team_practitioner_sees_identity_and_notes(practitioner: User, 
     assert record.last_visit_date is not None
 
 
-@pytest.mark.parametrize("persona", ["secretary", "practitioner2"])
-def test_identity_without_clinical_content_outside_the_care_team(
-    persona: str, practitioner: User, lefevre: uuid.UUID, request: pytest.FixtureRequest
+def test_the_secretariat_sees_identity_never_clinical_content(
+    practitioner: User, secretary: User, lefevre: uuid.UUID
 ) -> None:
     note_add(actor=practitioner, patient_id=lefevre, text="Note clinique")
-    user: User = request.getfixturevalue(persona)
-    record = patient_get_for_user(user=user, patient_id=lefevre)
+    record = patient_get_for_user(user=secretary, patient_id=lefevre)
     assert record.identity is not None
     assert not record.can_see_clinical
     assert record.notes == ()
     with pytest.raises(NotFound):
-        note_add(actor=user, patient_id=lefevre, text="Intrusion")
+        note_add(actor=secretary, patient_id=lefevre, text="Intrusion")
 
 
-@pytest.mark.parametrize("persona", ["dpo", "admin_user", "outsider"])
+def test_a_practitioner_outside_the_care_team_needs_break_the_glass(
+    practitioner: User, practitioner2: User, lefevre: uuid.UUID
+) -> None:
+    note_add(actor=practitioner, patient_id=lefevre, text="Note clinique")
+    with pytest.raises(NotFound):
+        patient_get_for_user(user=practitioner2, patient_id=lefevre)
+    with pytest.raises(NotFound):
+        note_add(actor=practitioner2, patient_id=lefevre, text="Intrusion")
+
+
+@pytest.mark.parametrize("persona", ["dpo", "admin_user", "outsider", "practitioner2"])
 def test_others_get_the_same_answer_as_for_a_missing_patient(
     persona: str, lefevre: uuid.UUID, request: pytest.FixtureRequest
 ) -> None:
