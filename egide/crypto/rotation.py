@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from egide.crypto.hierarchy import Keyring
+from egide.crypto.hierarchy import Keyring, MasterKey
 
 
 @dataclass(frozen=True)
@@ -36,3 +36,23 @@ def root_version_dependent_register(dependent: RootVersionDependent) -> None:
 
 def root_version_dependents() -> list[RootVersionDependent]:
     return list(_dependents.values())
+
+
+# --- the master key ---------------------------------------------------------------------------
+# A few things are derived from the master key itself rather than from a root version: the backup
+# repositories' passwords (so the recovery kit alone reopens them, issue 6). A master-key rotation
+# calls each dependent with the old and the new key BEFORE the new key replaces the old one; a
+# dependent that cannot follow raises (a French `KeyStoreError`), and the rotation is abandoned
+# with nothing changed, so no backup is left behind a key nobody holds.
+MasterKeyDependent = Callable[[MasterKey, MasterKey], None]
+
+_master_dependents: dict[str, MasterKeyDependent] = {}
+
+
+def master_key_dependent_register(label: str, dependent: MasterKeyDependent) -> None:
+    """Register (or replace, by label) a dependent; call it from the part's AppConfig.ready()."""
+    _master_dependents[label] = dependent
+
+
+def master_key_dependents() -> list[MasterKeyDependent]:
+    return list(_master_dependents.values())

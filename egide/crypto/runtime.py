@@ -38,6 +38,7 @@ from egide.crypto.providers import (
     MasterKeyProvider,
     SealedProvider,
 )
+from egide.crypto.rotation import master_key_dependents
 from egide.crypto.shredding import ShreddingJournal
 
 KEYRING_FILE = "keyring.wrapped"
@@ -362,6 +363,14 @@ def master_key_rotate(*, passphrase: str | None = None) -> MasterKey:
         else:
             FileProvider(_pending_dir()).create(new_master)
             name = MASTER_KEY_FILE
+        try:
+            # Whatever derives from the master key follows first (e.g. backup repositories get
+            # the new password beside the old): a dependent that cannot leaves everything as it was.
+            for dependent in master_key_dependents():
+                dependent(current_master_key(), new_master)
+        except BaseException:
+            _pending_discard()
+            raise
         save_keyring(keyring_path(), keyring, new_master)
         _pending_promote(name)
         if is_sealed_provider():
