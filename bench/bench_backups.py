@@ -1,0 +1,244 @@
+"""Backup benchmarks (issue 6, "Done when"), measured in one run on a temporary SQLite installation.
+
+The demo practice grown to BENCH_PATIENTS patients (10 000 by default) and BENCH_MB of documents
+(1 024 MB by default, 1 MiB each, random hence incompressible bytes):
+
+- patients: ``bench.vault_data.patients_fill``, encrypted and indexed exactly as ``patient_create``
+  does, in bulk (no validation, care team or audit event);
+- documents: the vault's own encryption (Tink streaming AEAD into ``blobs/``, keyset and file name
+  sealed under the patient's data key, as ``document_add`` does), with the content-type check
+  skipped (random bytes are no accepted type) and the rows bulk-inserted.
+
+Figures: full backup and incremental backup through ``backup_run`` (staging, restic backup, quick
+check, bookkeeping) to a local repository; the same staging directory backed up by restic run by
+hand into a fresh repository (Égide's overhead = full Égide backup / restic by hand); the restore
+RTO measured by a restore drill (``drill_run``: restore, manifest check, throwaway instance opened
+and a sample decrypted; the journal verification that follows is not counted).
+
+``EGIDE_BENCH_BACKUP_PATIENTS`` and ``EGIDE_BENCH_BACKUP_MB`` give a smaller run (e.g. 1000 and 64).
+The measurements run in a child process (``python -m bench.bench_backups --json FILE``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench import Figure
+
+if TYPE_CHECKING:
+    from egide.accounts.models import User
+
+PATIENTS = int(os.environ.get("EGIDE_BENCH_BACKUP_PATIENTS", "10000"))
+DOCUMENT_MB = int(os.environ.get("EGIDE_BENCH_BACKUP_MB", "1024"))
+DOCUMENT_BYTES = 1024 * 1024
+INCREMENT_PATIENTS = 20
+INCREMENT_DOCUMENTS = 10
+SEED = 6006
+
+
+def _say(message: str) -> None:
+    print(f"  [bench_backups] {message}", file=sys.stderr, flush=True)
+
+
+def _setup(directory: Path) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egide.settings")
+    os.environ["EGIDE_DATA_DIR"] = str(directory / "data")
+    os.environ["EGIDE_KEY_DIR"] = str(directory / "keys")
+    os.environ["EGIDE_AUDIT_HEADS_DIR"] = str(directory / "heads")
+    os.environ["EGIDE_KEY_PROVIDER"] = "file"
+    os.environ.pop("EGIDE_DATABASE_URL", None)
+    os.environ.setdefault("EGIDE_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from egide.crypto.runtime import keys_create
+
+    Path(settings.DATA_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+    Path(settings.KEY_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0)
+    keys_create()
+
+
+def _practitioner() -> User:
+    from egide.accounts.models import Role
+    from egide.accounts.services import password_generate, practice_create, user_create
+
+    practice = practice_create(name="Cabinet du banc d'essai")
+    return user_create(
+        practice=practice,
+        username="dr.banc",
+        password=password_generate(),
+        roles=[Role.PRATICIEN],
+        first_name="Banc",
+        must_change_password=False,
+    )
+
+
+def _patients(actor: User, count: int, rng: random.Random) -> list[uuid.UUID]:
+    from bench.vault_data import identity_make, patients_fill, pools_make
+    from egide.patients.models import Patient
+
+    pools = pools_make(SEED)
+    identities = [identity_make(pools, rng)[0] for _ in range(count)]
+    before = set(Patient.objects.values_list("id", flat=True))
+    patients_fill(actor.practice_id, identities)
+    return [pid for pid in Patient.objects.values_list("id", flat=True) if pid not in before]
+
+
+def _documents(actor: User, patient_ids: list[uuid.UUID], count: int, rng: random.Random) -> None:
+    """Encrypted documents through the vault's own primitives (see the module docstring)."""
+    import tink
+    from tink import secret_key_access
+
+    from egide.crypto.envelope import seal
+    from egide.crypto.services import data_keys_get
+    from egide.patients.documents import KEY_TEMPLATE, _encrypt_to_blob, _keyset_aad, _stream_aad, blob_dir
+    from egide.patients.models import Document, Patient
+    from egide.patients.vault import text_seal
+
+    chosen = [rng.choice(patient_ids) for _ in range(count)]
+    patients = {p.id: p for p in Patient.objects.filter(id__in=set(chosen))}
+    keys = data_keys_get(data_key_ids=[p.data_key_id for p in patients.values()])
+    rows = []
+    for number, patient_id in enumerate(chosen, start=1):
+        patient = patients[patient_id]
+        key = keys[patient.data_key_id]
+        document_id, blob_name = uuid.uuid4(), str(uuid.uuid4())
+        handle = tink.new_keyset_handle(KEY_TEMPLATE)
+        keyset = tink.proto_keyset_format.serialize(handle, secret_key_access.TOKEN)
+        content = io.BytesIO(os.urandom(DOCUMENT_BYTES))
+        _encrypt_to_blob(content, handle, _stream_aad(patient.id, document_id), blob_dir() / blob_name)
+        rows.append(
+            Document(
+                id=document_id,
+                patient=patient,
+                uploaded_by=actor,
+                size=DOCUMENT_BYTES,
+                media_type="application/pdf",
+                filename=text_seal("Document", document_id, patient.data_key_id, key, "filename", "cr.pdf"),
+                blob_name=blob_name,
+                keyset=seal(key, patient.data_key_id, keyset, _keyset_aad(document_id)),
+            )
+        )
+        if number % 128 == 0:
+            _say(f"documents : {number}/{count}")
+    Document.objects.bulk_create(rows, batch_size=500)
+
+
+def _backup() -> float:
+    from egide.backups.services import backup_run
+
+    started = time.perf_counter()
+    results = backup_run()
+    elapsed = time.perf_counter() - started
+    if not results or not all(result.good for result in results):
+        raise RuntimeError(f"Sauvegarde en échec : {[result.message for result in results]}")
+    return elapsed
+
+
+def _restic_by_hand(directory: Path) -> tuple[float, float]:
+    """The same content staged, then `restic backup .` run by hand into a fresh repository.
+    Returns (staging seconds, restic seconds)."""
+    from egide.backups.staging import stage
+
+    staging = directory / "staging-a-la-main"
+    started = time.perf_counter()
+    stage(staging)
+    staged = time.perf_counter() - started
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(directory),
+        "RESTIC_REPOSITORY": str(directory / "depot-a-la-main"),
+        "RESTIC_PASSWORD": "banc-d-essai",
+        "RESTIC_CACHE_DIR": str(directory / "cache-a-la-main"),
+    }
+    subprocess.run(["restic", "init"], env=env, check=True, capture_output=True)  # noqa: S607
+    started = time.perf_counter()
+    # Debian's restic, as an operator would run it.
+    command = ["restic", "backup", "--quiet", "."]
+    subprocess.run(command, env=env, cwd=staging, check=True, capture_output=True)  # noqa: S603
+    return staged, time.perf_counter() - started
+
+
+def measure(directory: Path) -> list[Figure]:
+    _setup(directory)
+    from egide.backups.drill import drill_run
+    from egide.backups.models import Outcome
+    from egide.backups.services import destination_add
+
+    rng = random.Random(SEED)  # noqa: S311  # fake data, not security
+    actor = _practitioner()
+    started = time.perf_counter()
+    patient_ids = _patients(actor, PATIENTS, rng)
+    _say(f"{len(patient_ids)} patients en {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    _documents(actor, patient_ids, DOCUMENT_MB, rng)
+    _say(f"{DOCUMENT_MB} documents de 1 Mio en {time.perf_counter() - started:.0f} s")
+    destination = destination_add(name="disque", kind="local", location=str(directory / "depot-egide"))
+
+    staged, by_hand = _restic_by_hand(directory)
+    _say(f"préparation seule : {staged:.1f} s ; restic à la main : {by_hand:.1f} s")
+    full = _backup()
+    _say(f"sauvegarde complète Égide : {full:.1f} s")
+    new_ids = _patients(actor, INCREMENT_PATIENTS, rng)
+    _documents(actor, new_ids, INCREMENT_DOCUMENTS, rng)
+    incremental = _backup()
+    _say(f"sauvegarde incrémentale Égide : {incremental:.1f} s")
+    drill = drill_run(destination=destination)
+    if drill.outcome != Outcome.SUCCESS or drill.rto_seconds is None:
+        raise RuntimeError(f"Exercice de restauration en échec : {drill.message}")
+    _say(f"exercice de restauration : RTO {drill.rto_seconds:.1f} s")
+    size = f"{PATIENTS} patients, {DOCUMENT_MB} Mo"
+    return [
+        Figure(f"sauvegarde complète ({size})", full, "s", "indicatif"),
+        Figure(
+            f"sauvegarde incrémentale (+{INCREMENT_PATIENTS} patients, +{INCREMENT_DOCUMENTS} Mo)",
+            incremental,
+            "s",
+            "indicatif",
+        ),
+        Figure("  restic à la main, même contenu préparé", by_hand, "s", "référence"),
+        Figure("  surcoût d'Égide (complète / restic à la main)", full / by_hand, "×", "≤ 1,10×"),
+        Figure("  dont préparation (copie de la base, liens, empreintes)", staged, "s", "indicatif"),
+        Figure(
+            "  surcoût hors préparation (complète moins préparation, / restic)",
+            (full - staged) / by_hand,
+            "×",
+            "indicatif",
+        ),
+        Figure("RTO de restauration (exercice, instance utilisable)", drill.rto_seconds, "s", "≤ 300 s"),
+    ]
+
+
+def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="egide-bench-backups-") as directory:
+        output = Path(directory) / "figures.json"
+        subprocess.run(  # noqa: S603  # this same interpreter, this module
+            [sys.executable, "-m", "bench.bench_backups", "--json", str(output), directory],
+            check=True,
+        )
+        return [Figure(*row) for row in json.loads(output.read_text())]
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--json"]:
+        figures = measure(Path(sys.argv[3]) / "installation")
+        Path(sys.argv[2]).write_text(json.dumps([list(figure) for figure in figures]))
+    else:
+        with tempfile.TemporaryDirectory(prefix="egide-bench-backups-") as scratch:
+            for figure in measure(Path(scratch) / "installation"):
+                line = f"  {figure.name:<55} {figure.value:>12.3f} {figure.unit:<10}"
+                print(f"{line} (objectif : {figure.goal})")
