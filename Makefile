@@ -17,6 +17,14 @@ $(STAMP): pyproject.toml constraints.txt
 system-deps:
 	@bash scripts/system-deps.sh
 
+# The OpenID Connect provider the Pro Santé Connect tests run (panva's oidc-provider, Node.js),
+# installed from its committed lock file; nothing is fetched again once installed.
+PSC_OP := egide/psc/tests/op
+.PHONY: psc-test-provider
+psc-test-provider: $(PSC_OP)/node_modules/.package-lock.json
+$(PSC_OP)/node_modules/.package-lock.json: $(PSC_OP)/package-lock.json | system-deps
+	cd $(PSC_OP) && npm ci --no-audit --no-fund --prefer-offline
+
 demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/egide demo
 	@echo "Ouvrez http://127.0.0.1:8000/ et connectez-vous avec l'un des comptes ci-dessus."
@@ -33,11 +41,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP) system-deps
+test-sqlite: $(STAMP) system-deps psc-test-provider
 	@echo "=== Suite de tests sur SQLite ==="
 	env -u EGIDE_DATABASE_URL $(PYTEST)
 
-test-postgresql: $(STAMP) system-deps
+test-postgresql: $(STAMP) system-deps psc-test-provider
 	@echo "=== Suite de tests sur PostgreSQL ==="
 	$(BIN)/python scripts/pg_cluster.py -- $(PYTEST)
 

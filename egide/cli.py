@@ -20,10 +20,16 @@ Utilisation : egide VERBE [options]     (egide VERBE --help pour le détail)
   audit     journal des accès : vérification, preuves, export
   import    importe un Bundle FHIR R4 (patients, NIR/INS, notes, documents) : egide import FICHIER --as COMPTE
   export    exporte un patient en Bundle FHIR R4 : egide export PATIENT_ID --as COMPTE [--output FICHIER]
+  psc       Pro Santé Connect : egide psc configure|rpps|status
+  backup    sauvegardes : egide backup run|check|forget|status|unlock|destination
+  restore   restaure une sauvegarde : egide restore --from DESTINATION --target RÉPERTOIRE
   manage    toute commande d'administration Django (egide manage help)
 """
 
-VERBS = frozenset({"init", "demo", "serve", "worker", "check", "keys", "unseal", "audit", "import", "export"})
+VERBS = frozenset(
+    {"init", "demo", "serve", "worker", "check", "keys", "unseal", "audit", "import", "export", "psc"}
+    | {"backup", "restore"}
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,6 +50,25 @@ AUDIT_HEAD_EVERY_SECONDS = env_int("EGIDE_AUDIT_HEAD_EVERY_SECONDS", 300, minimu
 # while checked and encrypted, never written in clear to a temporary file.
 DOCUMENT_MAX_MB = env_int("EGIDE_DOCUMENT_MAX_MB", 50, minimum=1)
 
+# --- Backups (egide.backups, restic) --------------------------------------------------
+# The worker backs up every BACKUP_INTERVAL_MINUTES (hourly by default, issue 6); after a failure
+# it tries again sooner, doubling from BACKUP_RETRY_MINUTES up to the interval (back-off).
+BACKUP_INTERVAL_MINUTES = env_int("EGIDE_BACKUP_INTERVAL_MINUTES", 60, minimum=5)
+BACKUP_RETRY_MINUTES = env_int("EGIDE_BACKUP_RETRY_MINUTES", 5, minimum=1)
+# Unhealthy status (issue 6): newest good backup older than this, a drill older than
+# BACKUP_DRILL_MAX_AGE_DAYS or failed, fewer than BACKUP_MIN_HEALTHY_DESTINATIONS healthy
+# destinations ("deux sauvegardes, externe + locale").
+BACKUP_MAX_AGE_HOURS = env_int("EGIDE_BACKUP_MAX_AGE_HOURS", 26, minimum=1)
+BACKUP_DRILL_MAX_AGE_DAYS = env_int("EGIDE_BACKUP_DRILL_MAX_AGE_DAYS", 8, minimum=1)
+BACKUP_MIN_HEALTHY_DESTINATIONS = env_int("EGIDE_BACKUP_MIN_HEALTHY_DESTINATIONS", 2, minimum=1)
+# Retention (restic forget), never applied to append-only destinations.
+BACKUP_KEEP_DAILY = env_int("EGIDE_BACKUP_KEEP_DAILY", 14, minimum=1)
+BACKUP_KEEP_WEEKLY = env_int("EGIDE_BACKUP_KEEP_WEEKLY", 8, minimum=0)
+BACKUP_KEEP_MONTHLY = env_int("EGIDE_BACKUP_KEEP_MONTHLY", 12, minimum=0)
+# Destinations' backend credentials (S3 keys, REST account): one <name>.env file each, outside
+# the data directory and never in a backup.
+BACKUP_CREDENTIALS_DIR = env_path("EGIDE_BACKUP_CREDENTIALS_DIR", KEY_DIR / "backup-credentials")
+
 # --- Secret key ---------------------------------------------------------------
 # Order: EGIDE_SECRET_KEY(_FILE), then the file written by `egide init`. Before
 # init, an ephemeral key lets management commands run; egide.E002 flags it and
@@ -76,8 +95,13 @@ INSTALLED_APPS = [
     "egide.audit",
     "egide.accounts",
     "egide.patients",
+    "egide.access",
     "egide.api",
     "egide.web",
+    "egide.mfa",
+    "egide.staff",
+    "egide.psc",
+    "egide.backups",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +117,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "egide.accounts.middleware.SecondFactorMiddleware",
     "egide.audit.middleware.AuditContextMiddleware",
+    "egide.staff.middleware.SessionRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "egide.web.middleware.DomainErrorMiddleware",
@@ -188,12 +213,32 @@ LOGIN_IP_MAX_FAILURES = env_int("EGIDE_LOGIN_IP_MAX_FAILURES", 100, minimum=1)
 LOGIN_LOCK_MINUTES = env_int("EGIDE_LOGIN_LOCK_MINUTES", 15, minimum=1)
 # Sensitive actions ask again for the password and the second factor after this many minutes.
 REAUTH_MINUTES = env_int("EGIDE_REAUTH_MINUTES", 10, minimum=1)
+# Passkeys (egide.mfa, WebAuthn): the relying-party id is the domain the passkeys belong to; when
+# empty, the first host name of ALLOWED_HOSTS (an IP address cannot be one). The origins a browser
+# may report default to the address of the request itself (a host Django accepted).
+WEBAUTHN_RP_ID = env_str("EGIDE_WEBAUTHN_RP_ID", "")
+WEBAUTHN_ORIGINS = env_list("EGIDE_WEBAUTHN_ORIGINS", [])
+# Pro Santé Connect: the ID token's acr values accepted. Égide asks for eidas1 (eIDAS substantial);
+# the full value set is UNCONFIRMED and a sandbox token showed eidas3 (regulatory-facts §7.1 [S41]),
+# hence a setting: add eidas2/eidas3 if your PSC answers with them.
+PSC_ACCEPTED_ACR = env_list("EGIDE_PSC_ACCEPTED_ACR", ["eidas1"])
+# Break-the-glass (egide.access): a practitioner outside a patient's care team opens the record
+# for this many hours, then the access lapses (issue 5: "a time box, default 4 hours").
+BREAK_GLASS_HOURS = env_int("EGIDE_BREAK_GLASS_HOURS", 4, minimum=1)
 
 # --- Sessions and cookies ----------------------------------------------------------
 # Idle timeout: the session expires N minutes after the last request (saved on every
 # request). 15 minutes by default: a workstation left open in a consulting room.
 SESSION_IDLE_MINUTES = env_int("EGIDE_SESSION_IDLE_MINUTES", 15, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# Absolute lifetime: even an active session ends this many hours after login (egide.staff),
+# so a session opened in the morning on a shared computer does not live through the night.
+SESSION_MAX_HOURS = env_int("EGIDE_SESSION_MAX_HOURS", 12, minimum=1)
+# Account lifecycle (egide.staff): an invitation link works this many hours, once; an account
+# without login for this many days is flagged dormant. 90 days is the issue's figure: no CNIL text
+# in regulatory-facts.md sets one, hence a setting.
+INVITATION_HOURS = env_int("EGIDE_INVITATION_HOURS", 72, minimum=1)
+DORMANT_DAYS = env_int("EGIDE_DORMANT_DAYS", 90, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

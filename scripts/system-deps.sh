@@ -12,6 +12,14 @@ command -v msgfmt >/dev/null || missing+=(gettext)
 # WeasyPrint (PDF reports) needs Pango; pdftoppm lets tests look at the PDFs.
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+# Pro Santé Connect tests (egide.psc): a real OpenID Connect provider on Node.js (oidc-provider 9
+# wants Node.js 20.19 or later).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+# Backups (egide.backups): restic is the backup engine; rclone serves the append-only REST
+# destination the tests use.
+command -v restic >/dev/null || missing+=(restic)
+command -v rclone >/dev/null || missing+=(rclone)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -27,7 +27,7 @@ def code_for(secret: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_practitioner_logs_in_for_the_first_time_and_sees_her_dashboard(
-    live_server: LiveServer, page: Page, practitioner: User, tmp_path: Path
+    live_server: LiveServer, page: Page, practitioner: User, tmp_path: Path, keys: Path
 ) -> None:
     User.objects.filter(pk=practitioner.pk).update(must_change_password=True)  # as an admin created it
     console_errors: list[str] = []
