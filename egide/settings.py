@@ -222,6 +222,17 @@ WEBAUTHN_ORIGINS = env_list("EGIDE_WEBAUTHN_ORIGINS", [])
 # the full value set is UNCONFIRMED and a sandbox token showed eidas3 (regulatory-facts §7.1 [S41]),
 # hence a setting: add eidas2/eidas3 if your PSC answers with them.
 PSC_ACCEPTED_ACR = env_list("EGIDE_PSC_ACCEPTED_ACR", ["eidas1"])
+# The Pro Santé Connect issuers a practice administrator may choose (production and the BAS sandbox,
+# regulatory-facts §7.1 [S41]; the hostnames are UNCONFIRMED, hence a setting). Set by the server's
+# operator, never from the web: an administrator pointing Égide at a provider of their own could log
+# in as any practitioner whose RPPS they registered. "*" allows any (development and tests only).
+PSC_ALLOWED_ISSUERS = env_list(
+    "EGIDE_PSC_ALLOWED_ISSUERS",
+    [
+        "https://auth.esante.gouv.fr/auth/realms/esante-wallet",
+        "https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet",
+    ],
+)
 # Break-the-glass (egide.access): a practitioner outside a patient's care team opens the record
 # for this many hours, then the access lapses (issue 5: "a time box, default 4 hours").
 BREAK_GLASS_HOURS = env_int("EGIDE_BREAK_GLASS_HOURS", 4, minimum=1)

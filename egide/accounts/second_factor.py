@@ -14,6 +14,7 @@ import secrets
 from urllib.parse import quote, urlencode
 
 import segno
+from django.apps import apps
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
@@ -36,9 +37,14 @@ SECOND_FACTOR_SUBJECT = "second-factor"
 
 
 def has_second_factor(user: User) -> bool:
+    """Whether the account already holds a means of its own. A registered RPPS counts: such a
+    person proves the second factor with Pro Santé Connect, and a password alone must never lead
+    to enrolling a new means (someone who phished the password would enrol theirs)."""
+    psc_identity = apps.get_model("psc", "PscIdentity")
     return bool(
         SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists()
         or PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
+        or psc_identity.objects.filter(user=user, confirmed=True).exists()
     )
 
 

@@ -30,6 +30,9 @@ from egide.psc.failures import Failure, PscFailure
 # PSC's own request parameters (regulatory-facts §7.1 [S41]).
 SCOPE = "openid scope_all"
 REQUIRED_ACR = "eidas1"
+SIGNING_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+)
 # The discovery document and the keys are read at run time and kept briefly: a key rotation or a
 # change of hostname at the ANS is seen within minutes, without a restart.
 METADATA_CACHE_SECONDS = 300
@@ -143,7 +146,9 @@ def tokens_fetch(
 
 def id_token_claims(*, metadata: Metadata, client_id: str, token: dict[str, Any], nonce: str) -> Claims:
     """The ID token's claims once its signature, issuer, audience, expiry, nonce and ``acr`` hold."""
-    algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+    # Asymmetric algorithms only, whatever the metadata lists ("none" or HMAC must never pass).
+    offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+    algorithms = [algorithm for algorithm in offered if algorithm in SIGNING_ALGORITHMS] or ["RS256"]
     try:
         try:
             decoded = jwt.decode(token["id_token"], _key_set(metadata), algorithms=algorithms)
@@ -157,7 +162,11 @@ def id_token_claims(*, metadata: Metadata, client_id: str, token: dict[str, Any]
     claims = CodeIDToken(
         decoded.claims,
         decoded.header,
-        {"iss": {"essential": True, "values": [metadata["issuer"]]}},
+        {
+            "iss": {"essential": True, "values": [metadata["issuer"]]},
+            # Authlib checks the audience only when asked (OpenID Connect Core §3.1.3.7 item 3).
+            "aud": {"essential": True, "values": [client_id]},
+        },
         {"nonce": nonce, "client_id": client_id, "access_token": token["access_token"]},
     )
     try:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TypedDict
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -95,6 +96,11 @@ def _url_errors(value: str, *, field: str) -> dict[str, list[str]]:
     return {}
 
 
+def _issuer_allowed(issuer: str) -> bool:
+    allowed = [entry.rstrip("/") for entry in settings.PSC_ALLOWED_ISSUERS]
+    return "*" in allowed or issuer in allowed
+
+
 def psc_configure(
     *,
     actor: User | None,
@@ -119,8 +125,19 @@ def psc_configure(
     errors: dict[str, list[str]] = {}
     errors |= _url_errors(issuer, field="issuer")
     errors |= _url_errors(redirect_uri, field="redirect_uri")
+    if "issuer" not in errors and not _issuer_allowed(issuer):
+        errors["issuer"] = [
+            _(
+                "This issuer is not one the server’s operator allowed: ask them to add it to "
+                "EGIDE_PSC_ALLOWED_ISSUERS."
+            )
+        ]
     if discovery_url:
         errors |= _url_errors(discovery_url, field="discovery_url")
+        if "discovery_url" not in errors and not discovery_url.startswith(issuer + "/"):
+            errors["discovery_url"] = [
+                _("The discovery document must be published under the issuer’s address.")
+            ]
     if not client_id:
         errors["client_id"] = [_("This field is required.")]
     existing = PscConfiguration.objects.filter(practice=practice).first()

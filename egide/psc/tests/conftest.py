@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from egide.accounts.models import Practice, User
 from egide.psc.models import PscConfiguration
@@ -25,6 +26,12 @@ from egide.psc.tests.provider import (
 def psc_provider() -> Iterator[OidcProvider]:
     with provider_process() as provider:
         yield provider
+
+
+@pytest.fixture(autouse=True)
+def _any_issuer(settings: SettingsWrapper) -> None:
+    """The test provider runs on loopback: allow it (the default allows only the ANS issuers)."""
+    settings.PSC_ALLOWED_ISSUERS = ["*"]
 
 
 @pytest.fixture(autouse=True)

@@ -88,3 +88,18 @@ def test_it_forgets_authorisations_after_a_day(
     assert psc_authorisations_purge() == 0
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
         assert psc_authorisations_purge() == 1
+
+
+def test_a_password_alone_never_lets_someone_enrol_a_new_means_on_a_card_holders_account(
+    client: Client, provider: OidcProvider, psc_practitioner: User
+) -> None:
+    # dr.martin only ever logs in with her card: whoever phished her password must not be able to
+    # enrol their own authenticator and get in.
+    from egide.core.tests.personas import PERSONA_PASSWORD
+
+    first = client.post("/connexion/", {"username": psc_practitioner.username, "password": PERSONA_PASSWORD})
+    assert first["Location"] == "/connexion/second-facteur/"
+    second_factor = client.get("/connexion/second-facteur/")
+    assert "/psc/connexion/" in second_factor.content.decode()  # her way in: the card
+    assert client.get("/connexion/activation/").status_code != 200
+    assert client.get("/").status_code == 302

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from egide.accounts.models import Practice, User
 from egide.audit.actions import Action
@@ -78,6 +79,23 @@ def test_it_refuses_a_provider_address_without_https(client: Client, keys: Path,
     response = client.post("/psc/reglages/", _configuration_post(issuer="http://auth.example.org/realm"))
     assert response.status_code == 400
     assert not PscConfiguration.objects.exists()
+
+
+def test_it_refuses_an_issuer_the_servers_operator_did_not_allow(
+    client: Client, keys: Path, admin_user: User, settings: SettingsWrapper
+) -> None:
+    # An administrator pointing Égide at a provider of their own could log in as any practitioner.
+    settings.PSC_ALLOWED_ISSUERS = ["https://auth.esante.gouv.fr/auth/realms/esante-wallet"]
+    client.force_login(admin_user)
+    response = client.post("/psc/reglages/", _configuration_post(issuer="https://auth.example.org/realm"))
+    assert response.status_code == 400
+    assert "EGIDE_PSC_ALLOWED_ISSUERS" in response.content.decode()
+    assert not PscConfiguration.objects.exists()
+    allowed = _configuration_post(
+        issuer="https://auth.esante.gouv.fr/auth/realms/esante-wallet", discovery_url=""
+    )
+    client.post("/psc/reglages/", allowed)
+    assert PscConfiguration.objects.get().issuer == "https://auth.esante.gouv.fr/auth/realms/esante-wallet"
 
 
 def test_it_registers_an_rpps_and_warns_on_a_doubtful_check_digit(
