@@ -95,6 +95,8 @@ def break_glass_review(
             BreakGlassGrant.objects.select_for_update()
             .select_related("patient")
             .filter(id=grant_id, practice_id=actor.practice_id)
+            # A DPO who is also a practitioner never reviews their own access: another DPO does.
+            .exclude(practitioner_id=actor.pk)
             .first()
         )
         if grant is None:

@@ -154,6 +154,19 @@ def care_team_add(*, actor: User, patient_id: uuid.UUID, practitioner_id: uuid.U
         ).first()
         if practitioner is None:
             raise Invalid(fields={"practitioner": [_("Choose a practitioner of the practice.")]})
+        if practitioner.pk == actor.pk and not patient.care_team.filter(practitioner=actor).exists():
+            # Someone both secretariat and practitioner would otherwise open any record for good,
+            # with no reason, no time box and no DPO review: that is break-the-glass's job.
+            raise Invalid(
+                fields={
+                    "practitioner": [
+                        _(
+                            "You cannot add yourself to a care team: ask the secretariat or a member "
+                            "of the team, or use break-the-glass."
+                        )
+                    ]
+                }
+            )
         _member, created = CareTeamMember.objects.get_or_create(patient=patient, practitioner=practitioner)
         if created:
             audit_record(

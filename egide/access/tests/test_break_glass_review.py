@@ -115,3 +115,18 @@ def test_a_grant_on_an_erased_patient_is_reviewed_without_a_comment(
     assert client.post(_detail(grant), {"verdict": "justified", "comment": ""}).status_code == 302
     grant.refresh_from_db()
     assert grant.verdict == Verdict.JUSTIFIED and grant.review_comment == ""
+
+
+def test_a_dpo_who_broke_the_glass_cannot_review_their_own_access(
+    practitioner2: User, grant: BreakGlassGrant
+) -> None:
+    from egide.accounts.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=practitioner2, role=Role.DPO)  # the practitioner is also DPO
+
+    with pytest.raises(NotFound):
+        break_glass_review(actor=practitioner2, grant_id=grant.id, verdict=Verdict.JUSTIFIED, comment="")
+
+    grant.refresh_from_db()
+    assert grant.verdict == Verdict.PENDING
+    assert not Event.objects.filter(action="access:break-glass:reviewed").exists()

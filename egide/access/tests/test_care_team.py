@@ -12,6 +12,7 @@ from egide.access.tests.conftest import NOTE
 from egide.accounts.models import User
 from egide.audit.models import Event
 from egide.core.errors import Invalid, NotFound
+from egide.patients.models import CareTeamMember
 from egide.patients.selectors import patient_get_for_user
 from egide.patients.services import care_team_add
 
@@ -58,3 +59,17 @@ def test_only_practitioners_of_the_practice_join(
     for person in (secretary, outsider):
         with pytest.raises(Invalid):
             care_team_add(actor=secretary, patient_id=patient_id, practitioner_id=person.pk)
+
+
+def test_someone_both_secretariat_and_practitioner_cannot_add_themselves(
+    practitioner2: User, patient_id: uuid.UUID
+) -> None:
+    from egide.accounts.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=practitioner2, role=Role.SECRETARIAT)
+
+    with pytest.raises(Invalid):
+        care_team_add(actor=practitioner2, patient_id=patient_id, practitioner_id=practitioner2.pk)
+
+    assert not Event.objects.filter(action="access:care-team:joined").exists()
+    assert not CareTeamMember.objects.filter(patient_id=patient_id, practitioner=practitioner2).exists()
