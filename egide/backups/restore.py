@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dj_database_url
 from django.conf import settings
 from django.db import DatabaseError, connection
 
@@ -42,7 +43,7 @@ from egide.backups import passwords
 from egide.backups.credentials import backend_environment, location_with_credentials
 from egide.backups.errors import BackupFault
 from egide.backups.restic import Repository
-from egide.backups.staging import MANIFEST_FILE, POSTGRES_DUMP, SQLITE_DUMP, Manifest
+from egide.backups.staging import MANIFEST_FILE, POSTGRES_DUMP, SQLITE_DUMP, Manifest, postgres_environment
 from egide.core.errors import EgideError
 from egide.crypto import runtime
 from egide.crypto.errors import CryptoError, JournalError, KeyStoreError, SealedError
@@ -399,9 +400,22 @@ def pg_restore(dump: Path, url: str) -> None:
             "La base PostgreSQL configurée n'est pas vide : Égide n'y restaure jamais par-dessus. "
             "Créez une base vide (createdb), pointez EGIDE_DATABASE_URL dessus et relancez."
         )
-    command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", url, str(dump)]
+    # Connection settings (the password above all) go through the environment, never the command
+    # line: `ps` shows arguments to every account of the server.
+    database = dj_database_url.parse(url)
+    environment = postgres_environment(database)
+    command = [
+        "pg_restore",
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        "--dbname",
+        str(database["NAME"]),
+    ]
     # Debian's postgresql-client on PATH; fixed binary, arguments built here.
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    result = subprocess.run(  # noqa: S603
+        [*command, str(dump)], capture_output=True, text=True, check=False, env=environment
+    )
     if result.returncode != 0:
         logger.error("pg_restore a échoué : %s", result.stderr[-2000:])
         raise RestoreError(

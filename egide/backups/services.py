@@ -112,6 +112,21 @@ def _location_validate(kind: str, location: str) -> str:
                 ]
             }
         )
+    if (
+        kind in (DestinationKind.REST, DestinationKind.S3)
+        and "@" in urlsplit(location.split(":", 1)[1]).netloc
+    ):
+        # Credentials in the address would sit in clear in the database and in every backup.
+        raise Invalid(
+            fields={
+                "location": [
+                    _(
+                        "Do not put an account or a password in the address: write them in the "
+                        "destination's credentials file on the server (see the README)."
+                    )
+                ]
+            }
+        )
     return location
 
 

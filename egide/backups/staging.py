@@ -50,6 +50,8 @@ POSTGRES_DUMP = "database/egide.pgdump"
 BLOBS = "blobs"
 AUDIT_HEADS = "audit-heads"
 KEYS = "keys"
+# Digests of blobs already hashed by an earlier backup (blob names and ciphertext digests only).
+DIGEST_CACHE = "backup-digests.json"
 # Only these two files of the key directory ever leave it (README "What is stored where").
 KEY_FILES = (KEYRING_FILE, JOURNAL_FILE)
 _CHUNK = 1024 * 1024
@@ -173,7 +175,7 @@ def _stage_sqlite(target: Path) -> tuple[dict[str, str], dict[str, int]]:
         dump.chmod(0o600)
 
 
-def _postgres_environment(database: Mapping[str, Any]) -> dict[str, str]:
+def postgres_environment(database: Mapping[str, Any]) -> dict[str, str]:
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGDATABASE", "NAME")):
         if database.get(key):
@@ -189,7 +191,7 @@ def _stage_postgres(target: Path) -> tuple[dict[str, str], dict[str, int]]:
     import psycopg
 
     database = connection.settings_dict
-    environment = _postgres_environment(database)
+    environment = postgres_environment(database)
     dump = target / POSTGRES_DUMP
     with psycopg.connect(
         host=environment.get("PGHOST"),
@@ -255,7 +257,7 @@ def _stage_into(target: Path) -> Manifest:
         if origin.is_file():
             shutil.copyfile(origin, keys / name)
             (keys / name).chmod(0o600)
-    files = {name: _sha256(target / name) for name in sorted(_relative_files(target))}
+    files = _digests(target)
     manifest = Manifest(
         format=MANIFEST_FORMAT,
         egide_version=_egide_version(),
@@ -267,6 +269,36 @@ def _stage_into(target: Path) -> Manifest:
     )
     manifest.write(target)
     return manifest
+
+
+def _digests(target: Path) -> dict[str, str]:
+    """SHA-256 of every staged file. Blobs are written once under a random name and never change,
+    so their digests are remembered between runs (keyed by inode, size and mtime: a blob that
+    changed anyway is hashed again); everything else is hashed each time."""
+    cache_path = Path(settings.DATA_DIR) / DIGEST_CACHE
+    try:
+        cache: dict[str, list[Any]] = json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    files: dict[str, str] = {}
+    kept: dict[str, list[Any]] = {}
+    for name in sorted(_relative_files(target)):
+        path = target / name
+        if not name.startswith(BLOBS + "/"):
+            files[name] = _sha256(path)
+            continue
+        stat = path.stat()
+        stamp = [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+        entry = cache.get(name)
+        digest = (
+            entry[3] if isinstance(entry, list) and len(entry) == 4 and entry[:3] == stamp else _sha256(path)
+        )
+        files[name] = digest
+        kept[name] = [*stamp, digest]
+    temporary = cache_path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(kept), encoding="utf-8")
+    temporary.replace(cache_path)
+    return files
 
 
 def _egide_version() -> str:

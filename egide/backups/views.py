@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from egide.accounts.decorators import require_role
+from egide.accounts.decorators import require_recent_auth, require_role
 from egide.accounts.models import Role
 from egide.accounts.selectors import current_user
 from egide.backups import services
@@ -35,6 +35,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN)
+@require_recent_auth  # changing where backups go is what a ransomware operator would do first
 def destination_add_view(request: HttpRequest) -> HttpResponseBase:
     form = DestinationForm(request.POST)
     if form.is_valid():
@@ -68,6 +69,7 @@ def destination_add_view(request: HttpRequest) -> HttpResponseBase:
 
 @require_POST
 @require_role(Role.ADMIN)
+@require_recent_auth
 def destination_enable_view(request: HttpRequest, name: str, enabled: bool) -> HttpResponseBase:
     services.destination_enable(actor=current_user(request), name=name, enabled=enabled)
     if enabled:

@@ -80,3 +80,11 @@ def test_a_trusted_pruning_machine_gets_its_own_repository_password(
         str(local_destination), "the pruning machine's own password", cache_dir=tmp_path / "c"
     )
     assert len(pruner.snapshots()) == 1
+
+
+def test_an_address_carrying_an_account_is_refused(backup_ready: Path) -> None:
+    with pytest.raises(CommandError) as refused:
+        _backup("destination", "add", "nas", "rest:https://egide:secret@nas.local:8000/egide/")
+
+    assert "credentials" in str(refused.value) or "identifiants" in str(refused.value)
+    assert not Destination.objects.exists()

@@ -51,3 +51,20 @@ def test_an_unreachable_location_is_refused_with_the_reason_and_nothing_is_added
 
     assert response.status_code == 400
     assert not Destination.objects.exists()
+
+
+def test_changing_destinations_asks_for_a_recent_authentication(
+    client: Client, admin_user: User, backup_ready: Path, tmp_path: Path
+) -> None:
+    import time_machine
+
+    with time_machine.travel("2026-11-23 09:00:00 +0000", tick=False) as clock:
+        log_in_verified(client, admin_user)
+        clock.shift(11 * 60)
+        client.get("/")
+        response = client.post(
+            reverse("backups:destination_add"),
+            {"name": "usb", "kind": "local", "location": str(tmp_path / "usb"), "offline_warn_days": 7},
+        )
+        assert str(response["Location"]).startswith("/reauthentification/")
+    assert not Destination.objects.exists()

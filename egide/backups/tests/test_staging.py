@@ -74,3 +74,17 @@ def test_its_manifest_names_every_altered_missing_or_added_file(staged: tuple[Pa
         gettext("Missing file: %(name)s.") % {"name": "keys/keyring.wrapped"},
         gettext("File not listed in the manifest: %(name)s.") % {"name": "README-RANSOM.txt"},
     ]
+
+
+def test_a_blob_changed_since_the_last_backup_is_hashed_again(
+    staged: tuple[Path, Manifest], tmp_path: Path
+) -> None:
+    _target, first = staged
+    [name] = [name for name in first.files if name.startswith("blobs/")]
+    blob = Path(settings.DATA_DIR) / name
+    blob.write_bytes(blob.read_bytes() + b"!")  # an altered blob: new size, new mtime
+
+    second = stage(tmp_path / "again")
+
+    assert second.files[name] != first.files[name]
+    assert second.verify(tmp_path / "again") == []
