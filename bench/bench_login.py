@@ -13,16 +13,13 @@ Runs in a child process, as bench_vault does: settings are read once per process
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench import Figure
+from bench.child import child_main, figures_from_child, installation_setup
 
 TRIES = 50
 WARM_UP = 3
@@ -32,25 +29,11 @@ PRODUCTION_HASHER = "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
 def _setup(directory: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egide.settings")
-    os.environ["EGIDE_DATA_DIR"] = str(directory / "data")
-    os.environ["EGIDE_KEY_DIR"] = str(directory / "keys")
-    os.environ["EGIDE_AUDIT_HEADS_DIR"] = str(directory / "heads")
-    # Set, not defaulted: a configured PostgreSQL or sealed key provider must never receive bench data.
-    os.environ["EGIDE_KEY_PROVIDER"] = "file"
-    os.environ.pop("EGIDE_DATABASE_URL", None)
-    os.environ.setdefault("EGIDE_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    installation_setup(directory, keys=False)
     from django.conf import settings
-    from django.core.management import call_command
 
     # The production hasher, whatever the environment says: the figure is about Argon2id's cost.
     settings.PASSWORD_HASHERS = [PRODUCTION_HASHER]
-    Path(settings.DATA_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
-    Path(settings.KEY_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
-    call_command("migrate", verbosity=0)
 
 
 def _timed_post(username: str) -> float:
@@ -104,20 +87,8 @@ def measure() -> list[Figure]:
 
 
 def run() -> list[Figure]:
-    with tempfile.TemporaryDirectory(prefix="egide-bench-login-out-") as directory:
-        output = Path(directory) / "figures.json"
-        subprocess.run(  # noqa: S603  # this same interpreter, this module
-            [sys.executable, "-m", "bench.bench_login", "--json", str(output)],
-            check=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        return [Figure(*row) for row in json.loads(output.read_text())]
+    return figures_from_child("bench.bench_login")
 
 
 if __name__ == "__main__":
-    figures = measure()
-    if sys.argv[1:2] == ["--json"]:
-        Path(sys.argv[2]).write_text(json.dumps([list(figure) for figure in figures]))
-    else:
-        for figure in figures:
-            print(f"  {figure.name:<55} {figure.value:>12.3f} {figure.unit:<10} (objectif : {figure.goal})")
+    child_main(measure)

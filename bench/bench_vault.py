@@ -17,11 +17,8 @@ other benchmarks of ``make bench``. ``python -m bench.bench_vault`` alone prints
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench import Figure
+from bench.child import child_main, figures_from_child, installation_setup
 
 if TYPE_CHECKING:
     from bench.vault_data import Pools
@@ -48,31 +46,6 @@ SEED = 4004
 
 def _say(message: str) -> None:
     print(f"  [bench_vault] {message}", file=sys.stderr, flush=True)
-
-
-def _setup(directory: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egide.settings")
-    os.environ["EGIDE_DATA_DIR"] = str(directory / "data")
-    os.environ["EGIDE_KEY_DIR"] = str(directory / "keys")
-    os.environ["EGIDE_AUDIT_HEADS_DIR"] = str(directory / "heads")
-    # Set, not defaulted: the parent's other benchmarks may have set them, and a configured
-    # PostgreSQL or sealed key provider must never receive bench data.
-    os.environ["EGIDE_KEY_PROVIDER"] = "file"
-    os.environ.pop("EGIDE_DATABASE_URL", None)
-    os.environ.setdefault("EGIDE_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from egide.crypto.runtime import keys_create, keys_exist
-
-    Path(settings.DATA_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
-    Path(settings.KEY_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
-    call_command("migrate", verbosity=0)
-    if not keys_exist():
-        keys_create()
 
 
 def _practitioner(name: str) -> User:
@@ -254,7 +227,7 @@ def _page(real: User) -> list[Figure]:
 
 def measure() -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="egide-bench-vault-") as directory:
-        _setup(Path(directory))
+        installation_setup(Path(directory))
         from bench.vault_data import pools_make
 
         pools = pools_make(SEED)
@@ -266,20 +239,8 @@ def measure() -> list[Figure]:
 
 
 def run() -> list[Figure]:
-    with tempfile.TemporaryDirectory(prefix="egide-bench-vault-out-") as directory:
-        output = Path(directory) / "figures.json"
-        subprocess.run(  # noqa: S603  # this same interpreter, this module
-            [sys.executable, "-m", "bench.bench_vault", "--json", str(output)],
-            check=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        return [Figure(*row) for row in json.loads(output.read_text())]
+    return figures_from_child("bench.bench_vault")
 
 
 if __name__ == "__main__":
-    figures = measure()
-    if sys.argv[1:2] == ["--json"]:
-        Path(sys.argv[2]).write_text(json.dumps([list(figure) for figure in figures]))
-    else:
-        for figure in figures:
-            print(f"  {figure.name:<55} {figure.value:>12.3f} {figure.unit:<10} (objectif : {figure.goal})")
+    child_main(measure)
