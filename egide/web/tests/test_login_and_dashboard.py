@@ -36,7 +36,7 @@ def test_the_practitioner_logs_in_and_sees_her_practice(client: Client, practiti
     body = client.get("/").content.decode()
     assert "Cabinet des Lilas" in body
     assert "Praticien" in body
-    assert "Sauvegardes" in body  # navigation for the parts to come
+    assert "Alertes" in body  # navigation for the parts to come
     assert 'href="/patients/"' in body
 
 
