@@ -32,6 +32,8 @@ from egide.crypto.envelope import open_, seal
 from egide.crypto.hierarchy import Purpose as KeyPurpose
 from egide.crypto.hierarchy import root_key_id, root_version_of
 from egide.crypto.runtime import current_keyring
+from egide.mfa.homologation import means_approved
+from egide.mfa.models import Means
 from egide.psc import oidc
 from egide.psc.failures import Failure, PscFailure
 from egide.psc.models import PscAuthorisation, PscConfiguration, PscIdentity, Purpose
@@ -249,7 +251,8 @@ def _failure_record(
 
 def _enabled_configuration(practice: Practice) -> PscConfiguration:
     configuration = PscConfiguration.objects.filter(practice=practice, enabled=True).first()
-    if configuration is None:
+    # The practice's homologation decides too: PSC withdrawn there means no PSC login.
+    if configuration is None or not means_approved(practice=practice, means=Means.PSC):
         raise PscFailure(Failure.NOT_CONFIGURED)
     return configuration
 

@@ -103,3 +103,17 @@ def test_a_password_alone_never_lets_someone_enrol_a_new_means_on_a_card_holders
     assert "/psc/connexion/" in second_factor.content.decode()  # her way in: the card
     assert client.get("/connexion/activation/").status_code != 200
     assert client.get("/").status_code == 302
+
+
+def test_it_refuses_pro_sante_connect_once_the_practice_withdrew_it(
+    client: Client, provider: OidcProvider, psc_practitioner: User, admin_user: User
+) -> None:
+    from egide.mfa.homologation import means_decide
+    from egide.mfa.models import Means
+
+    means_decide(actor=admin_user, means=Means.PSC, approved=False, reference="Comité du 3 mars, PV 2")
+
+    response = client.get("/psc/connexion/")
+
+    assert response.status_code in (400, 404)
+    assert "_auth_user_id" not in client.session
