@@ -353,6 +353,23 @@ def _verified_size(handle: tink.KeysetHandle, path: Path, aad: bytes) -> int:
     return total
 
 
+def _keyset_handle(document: Document, data_key_id: str, key: bytes) -> tink.KeysetHandle:
+    keyset = open_({data_key_id: key}, document.keyset, _keyset_aad(document.id))
+    return tink.proto_keyset_format.parse(keyset, secret_key_access.TOKEN)
+
+
+def document_plaintext_size(*, document: Document, data_key_id: str, key: bytes) -> int:
+    """Decrypt and authenticate the whole blob of ``document`` and return its plaintext size.
+
+    No audit event and nothing returned but a size: for restore drills, which check that a
+    restored copy still opens with the current keys. Raises ``CryptoError``, ``tink.TinkError``
+    or ``OSError`` when it does not."""
+    handle = _keyset_handle(document, data_key_id, key)
+    return _verified_size(
+        handle, blob_dir() / document.blob_name, _stream_aad(document.patient_id, document.id)
+    )
+
+
 def document_open_for_user(*, user: User, patient_id: uuid.UUID, document_id: uuid.UUID) -> OpenedDocument:
     """A document of the care team's patient as a decrypting stream. Audited.
 
@@ -371,8 +388,7 @@ def document_open_for_user(*, user: User, patient_id: uuid.UUID, document_id: uu
     except ShreddedKeyError:
         raise NotFound from None
     try:
-        keyset = open_({patient.data_key_id: key}, document.keyset, _keyset_aad(document.id))
-        handle = tink.proto_keyset_format.parse(keyset, secret_key_access.TOKEN)
+        handle = _keyset_handle(document, patient.data_key_id, key)
         filename = text_open("Document", document.id, patient.data_key_id, key, "filename", document.filename)
         if _verified_size(handle, path, aad) != document.size:
             raise tink.TinkError("plaintext size differs from the recorded size")

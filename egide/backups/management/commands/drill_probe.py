@@ -13,14 +13,12 @@ from typing import Any
 import tink
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
-from tink import secret_key_access
 
 from egide.backups.staging import Manifest
 from egide.crypto import runtime
-from egide.crypto.envelope import open_
 from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.services import data_key_get
-from egide.patients.documents import _keyset_aad, _stream_aad, _verified_size, blob_dir
+from egide.patients.documents import document_plaintext_size
 from egide.patients.models import Document, Patient
 from egide.patients.vault import identity_open
 
@@ -90,11 +88,7 @@ def documents_open(size: int, problems: list[str]) -> int:
         except ShreddedKeyError:
             continue
         try:
-            keyset = open_({patient.data_key_id: key}, document.keyset, _keyset_aad(document.id))
-            handle = tink.proto_keyset_format.parse(keyset, secret_key_access.TOKEN)
-            size_read = _verified_size(
-                handle, blob_dir() / document.blob_name, _stream_aad(patient.id, document.id)
-            )
+            size_read = document_plaintext_size(document=document, data_key_id=patient.data_key_id, key=key)
         except (CryptoError, tink.TinkError, OSError):
             problems.append(f"document {document.id} indéchiffrable ou absent")
             continue
