@@ -25,6 +25,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,29 @@ class Snapshot:
     paths: tuple[str, ...]
     # What this backup added to the repository (after deduplication); 0 when only listed.
     bytes_added: int = 0
+
+
+@dataclass(frozen=True)
+class AddedSnapshot:
+    """What ``restic backup`` reports of the snapshot it wrote."""
+
+    short_id: str
+    bytes_added: int
+
+    def resolve(self, listing: Sequence[Snapshot]) -> Snapshot:
+        """This snapshot, found by its short id in a listing of the repository."""
+        found = [snapshot for snapshot in listing if snapshot.id.startswith(self.short_id)]
+        if len(found) != 1:
+            raise BackupFault("failed", detail=f"snapshot {self.short_id} not listed after backup")
+        return dataclasses.replace(found[0], bytes_added=self.bytes_added)
+
+
+@dataclass(frozen=True)
+class RepoKey:
+    """One of the repository's keys (each opens it with its own password)."""
+
+    id: str
+    current: bool  # the key the password we opened it with unlocked
 
 
 @dataclass(frozen=True)
@@ -301,16 +325,18 @@ class Repository:
         progress: Callable[[float], None] | None = None,
     ) -> Snapshot:
         """Back up the content of ``source`` (paths inside the snapshot are relative to it)."""
-        return self.backup_listing(source, tags, progress=progress)[0]
+        added = self.backup_only(source, tags, progress=progress)
+        return added.resolve(self.snapshots())
 
-    def backup_listing(
+    def backup_only(
         self,
         source: Path,
         tags: Sequence[str],
         *,
         progress: Callable[[float], None] | None = None,
-    ) -> tuple[Snapshot, list[Snapshot]]:
-        """``backup``, and the repository's snapshots after it (one restic call fewer than both).
+    ) -> AddedSnapshot:
+        """``restic backup``, and what its summary says (the snapshot's short id: restic 0.14
+        prints no other; ``AddedSnapshot.resolve`` finds it in a listing).
 
         Exit code 3 (some files could not be read) is a failure: an incomplete snapshot is never
         a good backup, even though restic kept it.
@@ -339,18 +365,26 @@ class Repository:
         short_id = str(summary.get("snapshot_id") or "")
         if not short_id:
             raise BackupFault("failed", detail="restic backup: no snapshot id in its summary")
-        # restic 0.14 prints the short id only; the full one comes from the snapshot list.
-        listing = self.snapshots()
-        found = [snapshot for snapshot in listing if snapshot.id.startswith(short_id)]
-        if len(found) != 1:
-            raise BackupFault("failed", detail=f"snapshot {short_id} not listed after backup")
-        snapshot = dataclasses.replace(found[0], bytes_added=int(summary.get("data_added") or 0))
-        return snapshot, listing
+        return AddedSnapshot(short_id=short_id, bytes_added=int(summary.get("data_added") or 0))
 
-    def snapshots(self, tags: Sequence[str] = ()) -> list[Snapshot]:
+    def check_and_list(self) -> list[Snapshot]:
+        """The quick ``check`` and, at the same time, the snapshot listing (oldest first).
+
+        The listing reads without a lock (``--no-lock``) so that it does not wait for the check's
+        exclusive one; both only read. Run side by side, the listing's key derivation (restic
+        spends about half a second of scrypt opening a repository) costs no wall-clock time on a
+        machine with two cores.
+        """
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            listing = pool.submit(self.snapshots, no_lock=True)
+            self.check()
+            return listing.result()
+
+    def snapshots(self, tags: Sequence[str] = (), *, no_lock: bool = False) -> list[Snapshot]:
         """Every snapshot, oldest first (optionally only those carrying all ``tags``)."""
         tag_args = ["--tag", ",".join(tags)] if tags else []
-        raw = self._json(["snapshots", *tag_args]) or []
+        lock_args = ["--no-lock"] if no_lock else []
+        raw = self._json(["snapshots", *lock_args, *tag_args]) or []
         return sorted((_snapshot(item) for item in raw), key=lambda snapshot: snapshot.time)
 
     def check(self, read_data_subset: str | None = None) -> None:
@@ -412,6 +446,16 @@ class Repository:
             self._run(["key", "add", "--new-password-file", f"/dev/fd/{read_end}"], pass_fds=(read_end,))
         finally:
             os.close(read_end)
+
+    def key_list(self) -> list[RepoKey]:
+        """The repository's keys (restic 0.14 lists their short ids)."""
+        raw = self._json(["key", "list"]) or []
+        return [RepoKey(id=str(item["id"]), current=bool(item.get("current"))) for item in raw]
+
+    def key_remove(self, key_id: str) -> None:
+        """Remove a key: its password no longer opens the repository. restic refuses to remove
+        the key we opened it with; an append-only server refuses any removal (403)."""
+        self._run(["key", "remove", key_id])
 
     def unlock(self) -> None:
         """Remove stale locks (those of processes that no longer run); live ones stay."""

@@ -366,16 +366,17 @@ def _backup_one(
     run = BackupRun.objects.create(destination=destination, started_at=timezone.now())
     repository = repository_for(destination, master)
     try:
-        snapshot, listing = _unlocking_stale(
+        added = _unlocking_stale(
             repository,
-            lambda: repository.backup_listing(
+            lambda: repository.backup_only(
                 staging,
                 tags=[SNAPSHOT_TAG],
                 progress=(lambda fraction: progress(destination.name, fraction)) if progress else None,
             ),
         )
         # The quick check: the repository's structure is sound after adding this snapshot.
-        _unlocking_stale(repository, repository.check)
+        listing = _unlocking_stale(repository, repository.check_and_list)
+        snapshot = added.resolve(listing)
     except Exception as error:  # one destination's failure never stops the others
         fault = error if isinstance(error, BackupFault) else BackupFault("failed", detail=repr(error)[:500])
         _run_finish(run, now=timezone.now(), fault=fault, actor=actor)
