@@ -97,6 +97,12 @@ class Action(models.TextChoices):
     BACKUP_FORGOTTEN = "backups:snapshots:forgotten", _("Old backups removed (retention)")
     BACKUP_UNLOCKED = "backups:repository:unlocked", _("Backup repository unlocked")
 
+    # backups: the old master key's repository keys retired (egide.backups.key_retirement)
+    BACKUP_KEY_RETIRED = (
+        "backups:repository:key-retired",
+        _("Old recovery kit's key removed from a backup repository"),
+    )
+
 
 class Outcome(models.TextChoices):
     SUCCESS = "success", _("Success")

@@ -133,3 +133,29 @@ class DrillRun(models.Model):
 
     def __str__(self) -> str:
         return f"drill:{self.started_at:%Y-%m-%d %H:%M}:{self.outcome}"
+
+
+class RetiringKey(models.Model):
+    """A repository key derived from a master key that has since been replaced.
+
+    `egide keys rotate-master` gives each repository the new key's password beside the old one
+    (``master_key.repositories_follow``), so a backup is never left with no known password. The old
+    one keeps opening the repository, for whoever holds the old recovery kit, until
+    `egide backup key-retire` removes it, once the new kit is printed. Key ids are not secret.
+    """
+
+    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="retiring_keys")
+    key_id = models.CharField(max_length=64)
+    # The fingerprint of the master key this repository key was derived from (the old kit's).
+    master_fingerprint = models.CharField(max_length=64)
+    added_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["destination", "key_id"], name="backups_retiring_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.destination.name}:{self.key_id}"

@@ -97,6 +97,14 @@ def _destination_status(destination: Destination, now: datetime) -> DestinationS
             _("Destination « %(name)s »: the last check failed. %(message)s")
             % {"name": name, "message": last_check.message}
         )
+    if destination.retiring_keys.filter(retired_at=None).exists():
+        warnings.append(
+            _(
+                "The old recovery kit still opens destination « %(name)s » (master key replaced): "
+                "once the new kit is printed, run « egide backup key-retire »."
+            )
+            % {"name": name}
+        )
     if destination.enabled and destination.offline:
         limit = timedelta(days=destination.offline_warn_days)
         seen_at = last_seen_run.started_at if last_seen_run else None

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from egide.accounts.models import Practice
 from egide.audit.actions import Action
 from egide.audit.actions import Outcome as AuditOutcome
 from egide.audit.recording import Actor, audit_record
@@ -36,7 +37,7 @@ from egide.backups.models import BackupRun, CheckRun, Destination, DestinationKi
 from egide.backups.passwords import repository_password
 from egide.backups.restic import Repository, Snapshot
 from egide.backups.staging import Manifest, stage
-from egide.core.errors import Conflict, Invalid, NotFound
+from egide.core.errors import Conflict, Forbidden, Invalid, NotFound
 from egide.crypto.hierarchy import MasterKey
 from egide.crypto.runtime import current_master_key
 
@@ -130,6 +131,38 @@ def _location_validate(kind: str, location: str) -> str:
     return location
 
 
+def practices_manage_destinations() -> bool:
+    """Whether a practice's administrator may change the destinations (on the web).
+
+    Backups are the installation's, not one practice's: every practice hosted on the server is in
+    each snapshot. On an installation of its own, the practice's administrator is its operator; on
+    one shared by several practices (an IT provider's), only the installation's operator, who runs
+    `egide backup destination ...` on the server (``actor`` None), changes where the backups of all
+    of them go. The status stays readable by each practice's administrator and DPO.
+    """
+    return Practice.objects.count() <= 1
+
+
+def operator_check(actor: Actor | None, name: str) -> None:
+    if actor is None or practices_manage_destinations():
+        return
+    with transaction.atomic():
+        audit_record(
+            action=Action.BACKUP_DESTINATION_CHANGED,
+            outcome=AuditOutcome.DENIED,
+            actor=actor,
+            subject_type="backup-destination",
+            subject_id=name[:80],
+            justification="shared-installation",
+        )
+    raise Forbidden(
+        _(
+            "This installation hosts several practices: its backup destinations are managed by its "
+            "operator, on the server (« egide backup destination »). Nothing was changed."
+        )
+    )
+
+
 def destination_add(
     *,
     actor: Actor | None = None,
@@ -145,6 +178,7 @@ def destination_add(
     The repository must be reachable now (an offline disk plugged in): a destination Égide has
     never opened is not added.
     """
+    operator_check(actor, name)
     if kind not in DestinationKind.values:
         raise Invalid(fields={"kind": [_("Unknown destination type.")]})
     if not name or slugify(name) != name:
@@ -187,6 +221,7 @@ def _destination_get(name: str, *, lock: bool = False) -> Destination:
 
 
 def destination_enable(*, actor: Actor | None = None, name: str, enabled: bool) -> Destination:
+    operator_check(actor, name)
     with transaction.atomic():
         destination = _destination_get(name, lock=True)
         destination.enabled = enabled
@@ -203,6 +238,7 @@ def destination_enable(*, actor: Actor | None = None, name: str, enabled: bool) 
 
 def destination_remove(*, actor: Actor | None = None, name: str) -> None:
     """Forget a destination in Égide; its repository and snapshots are left where they are."""
+    operator_check(actor, name)
     with transaction.atomic():
         destination = _destination_get(name, lock=True)
         destination.delete()
@@ -250,7 +286,7 @@ def destination_present(destination: Destination) -> bool:
 
 
 @contextmanager
-def _backup_lock() -> Iterator[None]:
+def backup_lock() -> Iterator[None]:
     """One backup (or check, or retention) at a time on this installation, across processes."""
     data_dir = Path(settings.DATA_DIR)
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -405,7 +441,7 @@ def backup_run(
     destinations = list(Destination.objects.filter(enabled=True))
     if not destinations:
         return []
-    with _backup_lock():
+    with backup_lock():
         _interrupted_runs_close()
         master = current_master_key()
         staging = Path(settings.DATA_DIR) / STAGING_DIR
@@ -471,7 +507,7 @@ def check_run(*, actor: Actor | None = None, read_data: bool = True) -> list[Che
     seventh of the data (``--read-data-subset n/7``)."""
     subset = read_data_subset_for(timezone.localtime()) if read_data else ""
     results: list[CheckRunResult] = []
-    with _backup_lock():
+    with backup_lock():
         master = current_master_key()
         for destination in Destination.objects.filter(enabled=True):
             if destination.offline and not destination_present(destination):
@@ -510,7 +546,7 @@ def forget_run(*, actor: Actor | None = None, prune: bool = True) -> dict[str, s
     they are pruned from a separate trusted machine (README). Returns {name: "" or message}.
     """
     outcomes: dict[str, str] = {}
-    with _backup_lock():
+    with backup_lock():
         master = current_master_key()
         for destination in Destination.objects.filter(enabled=True, append_only=False):
             if destination.offline and not destination_present(destination):

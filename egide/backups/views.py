@@ -13,7 +13,7 @@ from egide.backups import services
 from egide.backups.errors import BackupFault
 from egide.backups.forms import DestinationForm
 from egide.backups.selectors import backup_status
-from egide.core.errors import EgideError
+from egide.core.errors import EgideError, Forbidden
 
 
 def _page(request: HttpRequest, form: DestinationForm, *, status: int = 200) -> HttpResponse:
@@ -21,7 +21,8 @@ def _page(request: HttpRequest, form: DestinationForm, *, status: int = 200) -> 
     context = {
         "status": backup_status(),
         "form": form,
-        "manages": Role.ADMIN in user.role_set(),
+        "manages": Role.ADMIN in user.role_set() and services.practices_manage_destinations(),
+        "shared": not services.practices_manage_destinations(),
     }
     return render(request, "backups/status.html", context, status=status)
 
@@ -37,6 +38,8 @@ def status_page(request: HttpRequest) -> HttpResponse:
 @require_role(Role.ADMIN)
 @require_recent_auth  # changing where backups go is what a ransomware operator would do first
 def destination_add_view(request: HttpRequest) -> HttpResponseBase:
+    # On a shared installation the reason comes first, whatever the form holds.
+    services.operator_check(current_user(request), str(request.POST.get("name", "")))
     form = DestinationForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -52,6 +55,8 @@ def destination_add_view(request: HttpRequest) -> HttpResponseBase:
             )
         except BackupFault as fault:
             form.add_error("location", str(fault.message))
+        except Forbidden:
+            raise  # a shared installation: the operator's, answered with the reason (403)
         except EgideError as error:
             for field, errors in error.fields.items():
                 for message in errors:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from egide.accounts.models import User
+from egide.accounts.models import Practice, User
 from egide.accounts.tests.logins import log_in_verified
 from egide.audit.models import Event
 from egide.backups.models import Destination
@@ -68,3 +69,27 @@ def test_changing_destinations_asks_for_a_recent_authentication(
         )
         assert str(response["Location"]).startswith("/reauthentification/")
     assert not Destination.objects.exists()
+
+
+def test_on_a_shared_installation_only_the_operator_changes_destinations(
+    client: Client, admin_user: User, other_practice: Practice, backup_ready: Path, local_destination: Path
+) -> None:
+    Destination.objects.create(name="nas", kind="rest", location="rest:http://127.0.0.1:1/")
+    log_in_verified(client, admin_user)
+
+    page = client.get(reverse("backups:status")).content.decode()
+    form = {"name": "usb", "kind": "local", "location": str(local_destination), "offline_warn_days": "7"}
+    added = client.post(reverse("backups:destination_add"), form)
+    disabled = client.post(reverse("backups:destination_disable", kwargs={"name": "nas"}))
+
+    assert 'data-testid="backup-operator"' in page and 'data-testid="destination-form"' not in page
+    assert "/suspendre/" not in page
+    assert added.status_code == disabled.status_code == 403
+    assert "plusieurs cabinets" in added.content.decode()
+    assert list(Destination.objects.values_list("name", "enabled")) == [("nas", True)]
+    assert not (local_destination / "config").exists()
+    denied = Event.objects.filter(action="backups:destination:changed", outcome="denied")
+    assert sorted(denied.values_list("subject_id", flat=True)) == ["nas", "usb"]
+    # The operator, on the server, still can.
+    call_command("backup", "destination", "disable", "nas")
+    assert not Destination.objects.get(name="nas").enabled

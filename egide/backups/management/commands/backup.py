@@ -46,7 +46,8 @@ class Command(BaseCommand):
     help = (
         "Sauvegardes : lancer (run), vérifier (check), appliquer la rétention (forget), état "
         "(status, code de sortie non nul si la situation est mauvaise), exercice de restauration "
-        "(drill), déverrouiller un dépôt (unlock), gérer les destinations (destination)."
+        "(drill), déverrouiller un dépôt (unlock), retirer l'ancien kit (key-retire), gérer les "
+        "destinations (destination)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -74,6 +75,12 @@ class Command(BaseCommand):
         key_add.add_argument("name", metavar="NOM")
         key_add.add_argument(
             "password_file", metavar="FICHIER", type=Path, help="fichier du nouveau mot de passe"
+        )
+
+        actions.add_parser(
+            "key-retire",
+            help="après un changement de clé maîtresse et l'impression du nouveau kit : l'ancien kit "
+            "n'ouvre plus les dépôts",
         )
 
         destination = actions.add_parser(
@@ -183,6 +190,19 @@ class Command(BaseCommand):
     def _key_add(self, options: dict[str, Any]) -> None:
         services.repository_key_add(name=options["name"], password_file=options["password_file"])
         self._say(f"{options['name']} : nouveau mot de passe ajouté au dépôt (celui d'Égide reste valable).")
+
+    def _key_retire(self, options: dict[str, Any]) -> None:
+        from egide.backups.key_retirement import keys_retire
+
+        results = keys_retire()
+        if not results:
+            self._say("Aucune ancienne clé à retirer : les dépôts ne s'ouvrent qu'avec le kit actuel.")
+            return
+        for result in results:
+            line = f"{result.destination} (clé {result.key_id}) : {result.message}"
+            self._say(self.style.SUCCESS(line) if result.retired else self.style.WARNING(line))
+        if not all(result.retired for result in results):
+            raise CommandError("L'ancien kit ouvre encore au moins une destination (détails ci-dessus).")
 
     def _drill(self, options: dict[str, Any]) -> None:
         from egide.backups.drill import drill_run
