@@ -9,10 +9,16 @@ the backups if the server is lost.
 
 An append-only server refuses every removal, as it refuses ``forget``: the operator removes the
 key from the trusted machine that prunes (README), and the next `key-retire` sees it gone.
+
+What removal does not do: restic's data key stays the same, so anyone who kept a copy of the
+repository's ``keys/`` directory from before (a copied disk, a versioned bucket, a storage
+snapshot) still opens it with the old kit. Against a kit believed stolen, the remedy is a new
+repository (README, "Passwords").
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -27,8 +33,9 @@ from egide.audit.recording import Actor, audit_record
 from egide.backups.errors import BackupFault
 from egide.backups.models import RetiringKey
 from egide.backups.restic import Repository
-from egide.backups.services import backup_lock, repository_for
+from egide.backups.services import backup_lock, repository_for, unlocking_stale
 from egide.core.errors import Conflict
+from egide.crypto.hierarchy import MasterKey
 from egide.crypto.runtime import current_master_key
 from egide.crypto.selectors import master_key_fingerprint
 
@@ -47,63 +54,86 @@ def retiring_keys_pending() -> list[RetiringKey]:
     return list(RetiringKey.objects.filter(retired_at=None).select_related("destination"))
 
 
-def current_kit_printed() -> bool:
-    """Whether a recovery kit of the current master key has been produced."""
-    fingerprint = master_key_fingerprint(current_master_key())
-    return Event.objects.filter(action=Action.RECOVERY_KIT_GENERATED, subject_id=fingerprint).exists()
+def kit_printed_for(master: MasterKey) -> bool:
+    """Whether a recovery kit of ``master`` has been produced."""
+    return Event.objects.filter(
+        action=Action.RECOVERY_KIT_GENERATED,
+        outcome=AuditOutcome.SUCCESS,
+        subject_id=master_key_fingerprint(master),
+    ).exists()
 
 
 def keys_retire(*, actor: Actor | None = None) -> list[KeyRetireResult]:
     """Remove, from each repository, the keys of master keys since replaced (see the module)."""
-    pending = retiring_keys_pending()
-    if not pending:
-        return []
-    if not current_kit_printed():
-        raise Conflict(
-            _(
-                "Print the recovery kit of the current master key first (egide keys recovery-kit) "
-                "and put its shares away: until then, the old kit is the only paper that opens the "
-                "backups if this server is lost. Nothing was removed."
-            )
-        )
-    master = current_master_key()
     with backup_lock():
+        pending = retiring_keys_pending()
+        if not pending:
+            return []
+        master = current_master_key()
+        if not kit_printed_for(master):
+            raise Conflict(
+                _(
+                    "Print the recovery kit of the current master key first (egide keys "
+                    "recovery-kit) and put its shares away: until then, the old kit is the only "
+                    "paper that opens the backups if this server is lost. Nothing was removed."
+                )
+            )
         return [
             _retire(retiring, repository_for(retiring.destination, master), actor) for retiring in pending
         ]
 
 
 def _retire(retiring: RetiringKey, repository: Repository, actor: Actor | None) -> KeyRetireResult:
-    name, key_id = retiring.destination.name, retiring.key_id
+    key_id = retiring.key_id
     try:
-        keys = repository.key_list()
-        present = [key for key in keys if key.id.startswith(key_id) or key_id.startswith(key.id)]
-        if any(key.current for key in present):
-            # The current master key's password opens this very key: removing it would leave the
-            # repository with no password anyone holds. restic refuses too; say it first.
-            return _result(retiring, False, _("This key is the one the current master key opens: kept."))
-        if present:
-            repository.key_remove(key_id)
-    except BackupFault as fault:
-        if fault.kind == "refused":
-            message = _(
-                "The server is append-only and refuses removals: from the trusted machine that "
-                "prunes it, run « restic key remove %(key)s » on this repository, then run "
-                "egide backup key-retire again."
-            ) % {"key": key_id}
-        else:
-            message = str(fault.message)
-        with transaction.atomic():
-            audit_record(
-                action=Action.BACKUP_KEY_RETIRED,
-                outcome=AuditOutcome.FAILURE,
-                actor=actor,
-                subject_type="backup-destination",
-                subject_id=name,
-                justification=f"{key_id}:{fault.kind}",
+        current = unlocking_stale(repository, repository.key_current)
+        if _same(current, key_id):
+            # The current master key's password opens this very key (a rotation that did not
+            # complete, or the old kit recovered since): removing it would leave the repository
+            # with no password anyone holds. Nothing to retire any more.
+            return _settle(
+                retiring,
+                actor,
+                "current-key-kept",
+                _("This key is the one the current master key opens: kept."),
             )
-        logger.warning("old key %s of destination %s not removed: %s", key_id, name, fault.kind)
-        return _result(retiring, False, message)
+        if not _listed(repository, key_id):
+            return _settle(
+                retiring,
+                actor,
+                "already-absent",
+                _("Already removed: the old recovery kit no longer opens this destination."),
+            )
+        if retiring.destination.append_only:
+            raise BackupFault(
+                "refused", detail="append-only destination: removal left to the trusted machine"
+            )
+        unlocking_stale(repository, functools.partial(repository.key_remove, key_id))
+        if _listed(repository, key_id):
+            raise BackupFault("failed", detail=f"key {key_id} still listed after its removal")
+    except Exception as error:  # one destination's failure never stops the others
+        fault = error if isinstance(error, BackupFault) else BackupFault("failed", detail=repr(error)[:500])
+        return _failed(retiring, actor, fault)
+    return _settle(
+        retiring,
+        actor,
+        "removed",
+        _("Removed: the old recovery kit no longer opens this repository as it stands now."),
+    )
+
+
+def _same(listed: str, recorded: str) -> bool:
+    # restic 0.14 lists short ids; later releases may list longer ones.
+    return listed.startswith(recorded) or recorded.startswith(listed)
+
+
+def _listed(repository: Repository, key_id: str) -> bool:
+    keys = unlocking_stale(repository, repository.key_list)
+    return any(_same(key.id, key_id) for key in keys)
+
+
+def _settle(retiring: RetiringKey, actor: Actor | None, how: str, message: str) -> KeyRetireResult:
+    name = retiring.destination.name
     with transaction.atomic():
         retiring.retired_at = timezone.now()
         retiring.save(update_fields=["retired_at"])
@@ -112,11 +142,30 @@ def _retire(retiring: RetiringKey, repository: Repository, actor: Actor | None) 
             actor=actor,
             subject_type="backup-destination",
             subject_id=name,
-            justification=key_id,
+            justification=f"{retiring.key_id}:{how}",
         )
-    logger.info("old key %s removed from destination %s", key_id, name)
-    return _result(retiring, True, _("Removed: the old recovery kit no longer opens this destination."))
+    logger.info("old key %s of destination %s: %s", retiring.key_id, name, how)
+    return KeyRetireResult(name, retiring.key_id, True, message)
 
 
-def _result(retiring: RetiringKey, retired: bool, message: str) -> KeyRetireResult:
-    return KeyRetireResult(retiring.destination.name, retiring.key_id, retired, message)
+def _failed(retiring: RetiringKey, actor: Actor | None, fault: BackupFault) -> KeyRetireResult:
+    name, key_id = retiring.destination.name, retiring.key_id
+    if fault.kind == "refused":
+        message = _(
+            "The server is append-only and refuses removals: from the trusted machine that prunes "
+            "it, run « restic key remove %(key)s » on this repository, then run egide backup "
+            "key-retire again."
+        ) % {"key": key_id}
+    else:
+        message = str(fault.message)
+    with transaction.atomic():
+        audit_record(
+            action=Action.BACKUP_KEY_RETIRED,
+            outcome=AuditOutcome.FAILURE,
+            actor=actor,
+            subject_type="backup-destination",
+            subject_id=name,
+            justification=f"{key_id}:{fault.kind}",
+        )
+    logger.warning("old key %s of destination %s not removed: %s", key_id, name, fault.kind)
+    return KeyRetireResult(name, key_id, False, message)

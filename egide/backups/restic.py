@@ -452,6 +452,13 @@ class Repository:
         raw = self._json(["key", "list"]) or []
         return [RepoKey(id=str(item["id"]), current=bool(item.get("current"))) for item in raw]
 
+    def key_current(self) -> str:
+        """The id of the key our password opens (exactly one, or the listing is not trusted)."""
+        current = [key.id for key in self.key_list() if key.current]
+        if len(current) != 1:
+            raise BackupFault("failed", detail=f"restic key list: {len(current)} current keys")
+        return current[0]
+
     def key_remove(self, key_id: str) -> None:
         """Remove a key: its password no longer opens the repository. restic refuses to remove
         the key we opened it with; an append-only server refuses any removal (403)."""

@@ -152,7 +152,8 @@ def operator_check(actor: Actor | None, name: str) -> None:
             outcome=AuditOutcome.DENIED,
             actor=actor,
             subject_type="backup-destination",
-            subject_id=name[:80],
+            # The name as typed is kept only when it is a valid one: the journal is never erased.
+            subject_id=name if len(name) <= 50 and slugify(name) == name else "",
             justification="shared-installation",
         )
     raise Forbidden(
@@ -374,7 +375,7 @@ def _skip(destination: Destination, actor: Actor | None) -> BackupRunResult:
     return _result(run)
 
 
-def _unlocking_stale(repository: Repository, operation: Callable[[], T]) -> T:
+def unlocking_stale(repository: Repository, operation: Callable[[], T]) -> T:
     """Run ``operation``; when the repository is locked, remove the *stale* locks (processes
     that died: power cut, SIGKILL) and try once more. A live operation's lock is left alone:
     restic's ``unlock`` only removes stale ones, so the second attempt fails as "locked"."""
@@ -402,7 +403,7 @@ def _backup_one(
     run = BackupRun.objects.create(destination=destination, started_at=timezone.now())
     repository = repository_for(destination, master)
     try:
-        added = _unlocking_stale(
+        added = unlocking_stale(
             repository,
             lambda: repository.backup_only(
                 staging,
@@ -411,7 +412,7 @@ def _backup_one(
             ),
         )
         # The quick check: the repository's structure is sound after adding this snapshot.
-        listing = _unlocking_stale(repository, repository.check_and_list)
+        listing = unlocking_stale(repository, repository.check_and_list)
         snapshot = added.resolve(listing)
     except Exception as error:  # one destination's failure never stops the others
         fault = error if isinstance(error, BackupFault) else BackupFault("failed", detail=repr(error)[:500])
@@ -517,7 +518,7 @@ def check_run(*, actor: Actor | None = None, read_data: bool = True) -> list[Che
             )
             repository = repository_for(destination, master)
             try:
-                _unlocking_stale(repository, functools.partial(repository.check, subset or None))
+                unlocking_stale(repository, functools.partial(repository.check, subset or None))
                 run.size_bytes = repository.stats().total_size
             except BackupFault as fault:
                 run.outcome, run.fault_kind = Outcome.FAILURE, fault.kind

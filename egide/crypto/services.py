@@ -226,8 +226,11 @@ def root_key_rotate(
 def master_key_rotate(*, passphrase: str | None = None) -> str:
     """A new master key re-wrapping the keyring; returns the new fingerprint. Print a new kit."""
     runtime.require_unsealed()
+    # Not inside one transaction: the switch happens in files, which a rollback would not undo,
+    # and what the dependents did on the way (backup repositories given the new key's password)
+    # is recorded as it happens, so that a crash after the switch loses none of it.
+    master = runtime.master_key_rotate(passphrase=passphrase)
     with transaction.atomic():
-        master = runtime.master_key_rotate(passphrase=passphrase)
         audit_record(
             action=Action.MASTER_KEY_ROTATED,
             subject_type="crypto.master-key",

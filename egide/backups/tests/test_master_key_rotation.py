@@ -8,7 +8,7 @@ import pytest
 
 from egide.audit.models import Event
 from egide.backups.models import Outcome
-from egide.backups.services import backup_run, repository_for
+from egide.backups.services import backup_run, destination_enable, repository_for
 from egide.backups.tests.conftest import DestinationMaker, RcloneServer
 from egide.crypto.errors import KeyStoreError
 from egide.crypto.runtime import current_master_key
@@ -43,9 +43,30 @@ def test_an_unreachable_destination_stops_the_rotation_with_nothing_changed(
     fingerprint = master_key_fingerprint(current_master_key())
     rclone_server.stop()
 
-    with pytest.raises(KeyStoreError, match=r"« nas ».*rien n'a été changé"):
+    with pytest.raises(KeyStoreError, match=r"« nas ».*La clé maîtresse n'a pas changé"):
         master_key_rotate()
 
     assert master_key_fingerprint(current_master_key()) == fingerprint
     rclone_server.start()
     assert [r.outcome for r in backup_run()] == [Outcome.SUCCESS, Outcome.SUCCESS]
+
+
+def test_a_disabled_destination_follows_too_and_stops_the_rotation_when_unreachable(
+    destination_make: DestinationMaker, local_destination: Path, rclone_server: RcloneServer
+) -> None:
+    usb = destination_make("usb", local_destination)
+    destination_make("nas", rclone_server.repository())
+    backup_run()
+    destination_enable(name="usb", enabled=False)
+    destination_enable(name="nas", enabled=False)
+    fingerprint = master_key_fingerprint(current_master_key())
+    rclone_server.stop()
+
+    # Left behind, it would open only with the old kit, which the operator is about to put away.
+    with pytest.raises(KeyStoreError, match=r"suspendue « nas ».*destination remove nas"):
+        master_key_rotate()
+
+    assert master_key_fingerprint(current_master_key()) == fingerprint
+    rclone_server.start()
+    master_key_rotate()
+    assert len(repository_for(usb).snapshots()) == 1  # the disabled disk opens with the new kit

@@ -196,7 +196,7 @@ class Command(BaseCommand):
 
         results = keys_retire()
         if not results:
-            self._say("Aucune ancienne clé à retirer : les dépôts ne s'ouvrent qu'avec le kit actuel.")
+            self._say("Aucune ancienne clé à retirer.")
             return
         for result in results:
             line = f"{result.destination} (clé {result.key_id}) : {result.message}"
