@@ -38,6 +38,10 @@ _PREFIX_MARKER = "#prefix"
 _LIGATURES = str.maketrans({"Œ": "OE", "Æ": "AE"})
 
 
+# Type-ahead indexes cover a name's first 2 to 8 characters.
+PREFIX_MAX_LENGTH = 8
+
+
 def _strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -79,7 +83,9 @@ def blind_index(key: PurposeKey, kind: str, value: str) -> str:
     return _mac(key, kind, _normalised_or_refuse(kind, value))
 
 
-def prefix_indexes(key: PurposeKey, kind: str, value: str, min_len: int = 2, max_len: int = 8) -> list[str]:
+def prefix_indexes(
+    key: PurposeKey, kind: str, value: str, min_len: int = 2, max_len: int = PREFIX_MAX_LENGTH
+) -> list[str]:
     """Indexes to store for type-ahead: the normalised value's prefixes of `min_len`..`max_len`
     characters, skipping those that end in a space (a normalised search term never does).
 
@@ -93,7 +99,9 @@ def prefix_indexes(key: PurposeKey, kind: str, value: str, min_len: int = 2, max
     return [_mac(key, kind + _PREFIX_MARKER, prefix) for prefix in prefixes if prefix[-1] != " "]
 
 
-def prefix_index(key: PurposeKey, kind: str, typed: str, min_len: int = 2, max_len: int = 8) -> str:
+def prefix_index(
+    key: PurposeKey, kind: str, typed: str, min_len: int = 2, max_len: int = PREFIX_MAX_LENGTH
+) -> str:
     """Index to search for what a person typed, matching one of `prefix_indexes`.
 
     Text longer than `max_len` is cut to it: the search then over-selects and the caller filters

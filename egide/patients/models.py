@@ -91,7 +91,9 @@ class PatientIndex(models.Model):
     root_version = models.PositiveIntegerField(db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["practice_id", "value"], name="patient_index_lookup")]
+        # With the id: matches come newest first straight from the index (rows are rewritten at
+        # each change of identity), so a search stops at the rows it shows.
+        indexes = [models.Index(fields=["practice_id", "value", "id"], name="patient_index_lookup")]
 
     def __str__(self) -> str:
         return f"{self.patient_id}:{self.value}"

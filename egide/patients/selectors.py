@@ -16,7 +16,7 @@ from egide.accounts.models import Role, User
 from egide.audit.actions import Action, Outcome
 from egide.audit.services import audit_record, audit_record_patients
 from egide.core.errors import Invalid, NotFound
-from egide.crypto.blind_index import blind_index, normalise, prefix_index
+from egide.crypto.blind_index import PREFIX_MAX_LENGTH, blind_index, normalise, prefix_index
 from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.hierarchy import Purpose
 from egide.crypto.runtime import current_keyring, require_unsealed
@@ -30,6 +30,7 @@ from egide.patients.vault import (
     KIND_NAME,
     KIND_NAME_DOB,
     KIND_NIR,
+    SUMMARY_FIELDS,
     Identity,
     identity_open,
     summary_open,
@@ -37,8 +38,16 @@ from egide.patients.vault import (
 )
 
 SEARCH_RESULTS_MAX = 50
-# Prefix matches are checked after decryption (indexes stop at 8 characters): look at this many.
-SEARCH_PREFIX_CANDIDATES = 4 * SEARCH_RESULTS_MAX
+# Type-ahead on a name's first letters shows fewer names (data minimisation, GDPR art. 5(1)(c)):
+# two letters match thousands of patients, and each name shown is one more identity disclosed
+# (and traced); whoever types the next letters finds theirs.
+SEARCH_PREFIX_RESULTS_MAX = 20
+# Prefix indexes stop at PREFIX_MAX_LENGTH characters: a longer name start typed is checked after
+# decryption, among this many candidates. A shorter one matches exactly what the index says.
+SEARCH_PREFIX_CANDIDATES = 4 * SEARCH_PREFIX_RESULTS_MAX
+# Rows read per patient listed: one may match by birth and used names alike (or, during a root-key
+# rotation, under two versions); a list short of a few names then is the price of reading no more.
+MATCHES_PER_PATIENT = 2
 DATE_IN_QUERY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
@@ -205,26 +214,57 @@ def _matching_ids(user: User, indexes: frozenset[str]) -> set[uuid.UUID]:
     return set(rows.values_list("patient_id", flat=True))
 
 
-def _candidates(user: User, ids: set[uuid.UUID], limit: int) -> list[Patient]:
-    if not ids:
+def _candidates(user: User, indexes: frozenset[str], limit: int) -> list[Patient]:
+    """Up to ``limit`` live patients of the practice carrying one of ``indexes``, with only what a
+    list shows: those whose identity was written most recently first.
+
+    One query driven by the index lookup and read in the index's own order (practice, value, id),
+    so it stops after the rows it needs, however many thousands of names share two letters. A
+    patient may match several times (birth and used names, two root-key versions): duplicates
+    are dropped here, hence the margin.
+    """
+    if not indexes:
         return []
-    rows = Patient.objects.filter(practice_id=user.practice_id, erased_at__isnull=True, id__in=ids)
-    return list(rows.order_by("-updated_at")[:limit])
+    rows = (
+        Patient.objects.filter(
+            practice_id=user.practice_id,
+            erased_at__isnull=True,
+            indexes__practice_id=user.practice_id,
+            indexes__value__in=indexes,
+        )
+        .only("id", "data_key_id", *SUMMARY_FIELDS)
+        .order_by("-indexes__id")
+    )
+    found: dict[uuid.UUID, Patient] = {}
+    for patient in rows[: limit * MATCHES_PER_PATIENT]:
+        found.setdefault(patient.id, patient)
+        if len(found) == limit:
+            break
+    return list(found.values())
 
 
 def patient_search(*, user: User, query: str) -> list[SearchHit]:
     """Search by NIR/INS, "name first-name [dd/mm/yyyy]" or a name's start. Audited, without the query.
 
     Exact matches come first and are never crowded out; name prefixes are looked at only for a
-    single word, or when nothing matched exactly, and only names and birth dates are decrypted.
+    single word, or when nothing matched exactly (then at most SEARCH_PREFIX_RESULTS_MAX names),
+    and only names and birth dates are decrypted.
     """
     if not policy.can_manage_identities(user):
         raise NotFound
     require_unsealed()
     parsed = _parse_query(query)
-    certain = _matching_ids(user, parsed.exact)
-    maybe = set() if certain else _matching_ids(user, parsed.prefix)
-    rows = _candidates(user, certain, SEARCH_RESULTS_MAX) + _candidates(user, maybe, SEARCH_PREFIX_CANDIDATES)
+    exact = _candidates(user, parsed.exact, SEARCH_RESULTS_MAX)
+    checked = len(parsed.typed) > PREFIX_MAX_LENGTH
+    prefixed = (
+        []
+        if exact
+        else _candidates(
+            user, parsed.prefix, SEARCH_PREFIX_CANDIDATES if checked else SEARCH_PREFIX_RESULTS_MAX
+        )
+    )
+    maybe = {patient.id for patient in prefixed}
+    rows = exact + prefixed
     keys = data_keys_get(data_key_ids=[patient.data_key_id for patient in rows])
     hits: list[SearchHit] = []
     for patient in rows:
@@ -241,7 +281,8 @@ def patient_search(*, user: User, query: str) -> list[SearchHit]:
             if not any(name.startswith(parsed.typed) for name in names if name):
                 continue
         hits.append(SearchHit(patient.id, summary.display_name, summary.birth_date))
-    hits = sorted(hits, key=lambda hit: hit.display_name)[:SEARCH_RESULTS_MAX]
+    shown = SEARCH_RESULTS_MAX if exact else SEARCH_PREFIX_RESULTS_MAX
+    hits = sorted(hits, key=lambda hit: hit.display_name)[:shown]
     with transaction.atomic():
         audit_record(
             action=Action.PATIENTS_SEARCHED, actor=user, subject_type="search", subject_id=str(len(hits))
