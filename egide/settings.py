@@ -150,6 +150,7 @@ TEMPLATES = [
 # --- Database ------------------------------------------------------------------
 # One variable switches to PostgreSQL; the default is a zero set-up SQLite file.
 _database_url = env_str("EGIDE_DATABASE_URL", "")
+SQLITE_AUTOCHECKPOINT_PAGES = env_int("EGIDE_SQLITE_AUTOCHECKPOINT_PAGES", 10_000, minimum=100)
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 else:
@@ -161,7 +162,10 @@ else:
                 # WAL: readers never block the writer; a power cut leaves committed data readable.
                 # IMMEDIATE: a write transaction takes the lock at BEGIN, so concurrent requests
                 # queue on the busy timeout instead of failing with "database is locked".
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                # Checkpoints are the worker's (egide/core/sqlite.py); a request runs one only
+                # past this many pages of log, when no worker does.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES};",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
