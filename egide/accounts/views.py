@@ -51,6 +51,7 @@ from egide.accounts.second_factor import (
 )
 from egide.accounts.selectors import current_user
 from egide.accounts.services import password_change
+from egide.accounts.signals import password_changed
 from egide.accounts.throttling import (
     Refusal,
     login_failure_record,
@@ -225,6 +226,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         password_change(user=user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)
+        password_changed.send(sender=User, user=user, request=request)
         password_checked(request)
         messages.success(request, _("Your password has been changed."))
         return redirect(after_login_url(request))

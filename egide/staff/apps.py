@@ -9,3 +9,6 @@ class StaffConfig(AppConfig):
     name = "egide.staff"
     label = "staff"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from egide.staff import receivers  # noqa: F401 - connects the signal receivers

@@ -164,3 +164,25 @@ def test_it_logs_out_an_administrator_who_ends_all_their_own_sessions(admin_user
     response = admin.post(f"/equipe/{admin_user.pk}/sessions/terminer/")
     assert response["Location"] == "/connexion/"
     assert lands_on_login(admin)
+
+
+def test_a_new_password_ends_my_other_sessions_at_once_and_keeps_this_one(practitioner: User) -> None:
+    office = logged_in(practitioner)
+    forgotten = logged_in(practitioner)
+    ended = _record_of(forgotten)
+
+    response = office.post(
+        "/mot-de-passe/",
+        {
+            "old_password": PERSONA_PASSWORD,
+            "new_password1": "Une toute nouvelle phrase, 2026 !",
+            "new_password2": "Une toute nouvelle phrase, 2026 !",
+        },
+    )
+
+    assert response.status_code == 302
+    # Gone from "Mes sessions" at once, not when it next asks for a page; journalled as ended.
+    assert list(SessionRecord.objects.filter(user=practitioner)) == [_record_of(office)]
+    assert Action.SESSION_ENDED.value in actions_about(ended.id)
+    assert lands_on_login(forgotten)
+    assert office.get("/compte/sessions/").status_code == 200
