@@ -84,11 +84,11 @@ def login_start_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.GET.get("next", ""))
     practice = _practice_for_login(request)
     if practice is None:
-        configurations = list(enabled_configurations())
-        if not configurations:
+        if not enabled_configurations().exists():
             return _failure_page(request, Failure.NOT_CONFIGURED, purpose=Purpose.LOGIN)
-        context = {"configurations": configurations, "next": next_url}
-        return render(request, "psc/choose_practice.html", context)
+        # Never a list of the practices to whoever asks: which practices an installation hosts is
+        # not anyone's business. Each practice has its own link (?cabinet=<opaque id>).
+        return render(request, "psc/practice_needed.html")
     try:
         url, pending = psc_authorisation_start(practice=practice, purpose=Purpose.LOGIN, next_url=next_url)
     except PscFailure as failure:
@@ -239,5 +239,6 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "staff": staff_with_rpps(admin.practice),
         "rpps_errors": rpps_errors,
         "default_redirect": default_redirect,
+        "login_link": request.build_absolute_uri(reverse("psc:login")) + f"?cabinet={admin.practice_id}",
     }
     return render(request, "psc/settings.html", context, status=status)

@@ -15,7 +15,7 @@ from egide.audit.actions import Action
 from egide.audit.models import Event
 from egide.crypto.errors import CryptoError
 from egide.psc.models import PscConfiguration, PscIdentity
-from egide.psc.services import client_secret_open
+from egide.psc.services import client_secret_open, psc_configure
 
 ISSUER = "https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet"
 SECRET = "un-secret-de-client-3f9b2c"
@@ -174,3 +174,27 @@ def test_the_command_registers_an_rpps(keys: Path, practitioner: User) -> None:
     assert PscIdentity.objects.get(user=practitioner).rpps == "10000000009"
     with pytest.raises(CommandError):
         call_command("psc", "rpps", practitioner.username, "123", stdout=io.StringIO())
+
+
+def test_a_shared_installation_never_lists_its_practices_and_each_has_its_own_link(
+    client: Client, keys: Path, admin_user: User, other_practice: Practice
+) -> None:
+    for practice in (admin_user.practice, other_practice):
+        psc_configure(
+            actor=None,
+            actor_label="test",
+            practice=practice,
+            issuer=ISSUER,
+            client_id=f"client-{practice.pk}",
+            client_secret=SECRET,
+            redirect_uri="https://egide.example/psc/retour/",
+        )
+
+    anonymous = Client().get("/psc/connexion/").content.decode()
+    client.force_login(admin_user)
+    settings_page = client.get("/psc/reglages/").content.decode()
+
+    assert 'data-testid="psc-practice-needed"' in anonymous
+    assert admin_user.practice.name not in anonymous and other_practice.name not in anonymous
+    assert str(other_practice.pk) not in anonymous
+    assert f"/psc/connexion/?cabinet={admin_user.practice_id}" in settings_page
