@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from egide.access import policy
@@ -114,6 +114,7 @@ class TrailEntry:
     time: datetime
     who: str
     roles: tuple[str, ...]
+    roles_today: bool  # only today's roles are known (the journal's older part was pruned)
     action: str
     outcome: str
     succeeded: bool
@@ -146,20 +147,74 @@ def _grant_id(event: Event) -> uuid.UUID | None:
         return None
 
 
-def _roles_by_actor(actor_ids: set[str]) -> dict[str, tuple[str, ...]]:
-    """The roles each person holds now (the journal does not keep roles; an account since deleted
-    shows none)."""
-    ids = []
+def _valid_ids(actor_ids: set[str]) -> set[str]:
+    valid = set()
     for actor_id in actor_ids:
         try:
-            ids.append(uuid.UUID(actor_id))
+            valid.add(str(uuid.UUID(actor_id)))
         except ValueError:
             continue
-    users = User.objects.filter(id__in=ids).prefetch_related("role_assignments")
+    return valid
+
+
+def _roles_now(actor_ids: set[str]) -> dict[str, tuple[str, ...]]:
+    """The roles each person holds today (an account since deleted shows none)."""
+    users = User.objects.filter(id__in=actor_ids).prefetch_related("role_assignments")
     return {
         str(user.id): tuple(sorted(str(Role(a.role).label) for a in user.role_assignments.all()))
         for user in users
     }
+
+
+def _roles_at(events: list[Event]) -> dict[int, tuple[tuple[str, ...], bool]]:
+    """For each event, the roles its author held when it was recorded, and whether those are only
+    today's roles.
+
+    Every role change is journalled from the account's creation on (ROLE_GRANTED, ROLE_REVOKED,
+    subject "<account>/<role>"), so replaying them up to an event gives the roles of that moment:
+    a secretary since made practitioner shows as secretary on what she did before. When the
+    account's creation is no longer in the journal (pruned past retention), its history is
+    incomplete and today's roles are shown, marked as such.
+    """
+    ids = _valid_ids({event.actor_id for event in events if event.actor_id})
+    if not ids:
+        return {}
+    created = set(
+        Event.objects.filter(
+            action=Action.ACCOUNT_CREATED, subject_type="account", subject_id__in=ids
+        ).values_list("subject_id", flat=True)
+    )
+    changes: dict[str, list[tuple[int, bool, str]]] = {actor_id: [] for actor_id in created}
+    if created:
+        prefixes = Q()
+        for actor_id in created:
+            prefixes |= Q(subject_id__startswith=f"{actor_id}/")
+        rows = Event.objects.filter(
+            prefixes, action__in=[Action.ROLE_GRANTED, Action.ROLE_REVOKED], subject_type="account-role"
+        ).order_by("id")
+        for event_id, action, subject in rows.values_list("id", "action", "subject_id"):
+            actor_id, _slash, role = subject.partition("/")
+            changes[actor_id].append((event_id, action == Action.ROLE_GRANTED, role))
+    today = _roles_now(ids - created)
+    result: dict[int, tuple[tuple[str, ...], bool]] = {}
+    for event in events:
+        if event.actor_id in changes:
+            held: set[str] = set()
+            for change_id, granted, role in changes[event.actor_id]:
+                if change_id > event.id:
+                    break
+                (held.add if granted else held.discard)(role)
+            result[event.id] = (tuple(sorted(_role_label(role) for role in held)), False)
+        elif event.actor_id in today:
+            result[event.id] = (today[event.actor_id], True)
+    return result
+
+
+def _role_label(role: str) -> str:
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role
 
 
 def trail_events(*, patient: Patient) -> QuerySet[Event]:
@@ -175,7 +230,7 @@ def _entries(patient: Patient, key: bytes | None, events: list[Event]) -> list[T
     reasons = {
         grant.id: _open_text(patient, key, grant.id, "reason", grant.reason) for grant in grants.values()
     }
-    roles = _roles_by_actor({event.actor_id for event in events if event.actor_id})
+    roles = _roles_at(events)
     entries = []
     for event in events:
         grant_id = _grant_id(event)
@@ -184,7 +239,8 @@ def _entries(patient: Patient, key: bytes | None, events: list[Event]) -> list[T
             TrailEntry(
                 time=event.time,
                 who=event.actor_label or "Égide",
-                roles=roles.get(event.actor_id, ()),
+                roles=roles.get(event.id, ((), False))[0],
+                roles_today=roles.get(event.id, ((), False))[1],
                 action=_action_label(event.action),
                 outcome=str(event.get_outcome_display()),
                 succeeded=event.outcome == Outcome.SUCCESS,

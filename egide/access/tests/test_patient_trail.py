@@ -83,3 +83,40 @@ def test_the_dpo_looks_a_trail_up_by_patient_reference(
     assert found.status_code == 302 and found["Location"] == _trail(patient_id)
     typo = client.get("/acces/consultations/", {"patient": "VASQUEZ"})
     assert typo.status_code == 302 and typo["Location"] == "/acces/bris-de-glace/"
+
+
+def test_each_access_shows_the_roles_its_author_held_then(
+    admin_user: User, secretary: User, dpo: User, patient_id: uuid.UUID
+) -> None:
+    from egide.accounts.models import Role
+    from egide.staff.services import roles_change
+
+    patient_get_for_user(user=secretary, patient_id=patient_id)
+    roles_change(actor=admin_user, user_id=secretary.pk, roles=[Role.SECRETARIAT, Role.PRATICIEN])
+    patient_get_for_user(user=secretary, patient_id=patient_id)
+
+    hers = [
+        entry
+        for entry in trail_page(user=dpo, patient_id=patient_id, page=1).entries
+        if entry.who == secretary.label
+    ]
+    before, after = hers[-1], hers[0]  # newest first
+    assert before.roles == ("Secrétariat",) and not before.roles_today
+    assert after.roles == ("Praticien", "Secrétariat") and not after.roles_today
+
+
+def test_an_author_whose_history_left_the_journal_shows_todays_roles_marked(
+    practitioner: User, dpo: User, patient_id: uuid.UUID
+) -> None:
+    from egide.accounts.models import Role, RoleAssignment
+    from egide.audit.recording import audit_record
+
+    # An account whose creation is no longer in the journal (pruned past its retention).
+    old_hand = User.objects.create(username="ancien", practice=practitioner.practice, first_name="Ancien")
+    RoleAssignment.objects.create(user=old_hand, role=Role.PRATICIEN)
+    audit_record(action=Action.PATIENT_VIEWED, actor=old_hand, subject_type="patient", patient_id=patient_id)
+
+    [entry] = [
+        e for e in trail_page(user=dpo, patient_id=patient_id, page=1).entries if e.who == old_hand.label
+    ]
+    assert entry.roles == ("Praticien",) and entry.roles_today
