@@ -68,6 +68,11 @@ BACKUP_KEEP_MONTHLY = env_int("EGIDE_BACKUP_KEEP_MONTHLY", 12, minimum=0)
 # Destinations' backend credentials (S3 keys, REST account): one <name>.env file each, outside
 # the data directory and never in a backup.
 BACKUP_CREDENTIALS_DIR = env_path("EGIDE_BACKUP_CREDENTIALS_DIR", KEY_DIR / "backup-credentials")
+# SFTP destinations: the ssh client configuration restic's ssh reads (``ssh -F``: key, pinned
+# host key, port, account), outside the data directory. Empty: the account's ~/.ssh and the
+# system's configuration, as a plain ``ssh`` would.
+_backup_ssh_config = env_str("EGIDE_BACKUP_SSH_CONFIG", "").strip()
+BACKUP_SSH_CONFIG = str(Path(_backup_ssh_config).expanduser().resolve()) if _backup_ssh_config else ""
 
 # --- Secret key ---------------------------------------------------------------
 # Order: EGIDE_SECRET_KEY(_FILE), then the file written by `egide init`. Before

@@ -17,9 +17,10 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 # Backups (egide.backups): restic is the backup engine; rclone serves the append-only REST
-# destination the tests use.
+# destination the tests use; OpenSSH's server is the SFTP destination the tests start on loopback.
 command -v restic >/dev/null || missing+=(restic)
 command -v rclone >/dev/null || missing+=(rclone)
+command -v /usr/sbin/sshd >/dev/null || missing+=(openssh-server)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

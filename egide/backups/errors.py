@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from egide.core.errors import EgideError
 
 FaultKind = Literal[
-    "unreachable", "disk-full", "wrong-password", "locked", "interrupted", "refused", "failed"
+    "unreachable",
+    "disk-full",
+    "wrong-password",
+    "locked",
+    "interrupted",
+    "refused",
+    "host-key",
+    "failed",
 ]
 
 FAULT_KINDS: tuple[FaultKind, ...] = (
@@ -25,6 +32,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "locked",
     "interrupted",
     "refused",
+    "host-key",
     "failed",
 )
 
@@ -54,6 +62,12 @@ FAULT_MESSAGES: dict[FaultKind, Promise] = {
     "refused": _(
         "The backup destination refused the operation: it only accepts new data (append-only "
         "mode), so nothing can be deleted or overwritten from this server."
+    ),
+    "host-key": _(
+        "The backup server's identity could not be verified: its SSH host key is not the one "
+        "recorded for it. It may have been reinstalled, or another machine may be answering in "
+        "its place. Nothing was sent. Check the key's fingerprint with the server's administrator "
+        "before updating the known_hosts file (see the README)."
     ),
     "failed": _(
         "The backup failed for an unexpected reason: nothing was saved. Look at the server's log "

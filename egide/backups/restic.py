@@ -12,6 +12,12 @@ operator gets the reason at once, and the worker's own retries with back-off tak
 codes: restic 0.14 (Debian 12) only uses 0, 1 (fatal) and 3 (incomplete snapshot); 10, 11, 12
 (no repository, locked, wrong password) come with restic 0.17, and 130 on interruption; stderr
 patterns cover the older releases.
+
+SFTP destinations: restic starts ``ssh``, which reads the keys and known_hosts of the account's
+passwd entry, not of $HOME. With ``BACKUP_SSH_CONFIG`` set, restic is given the whole ssh command
+(``-o sftp.command=ssh -F CONFIG ...``, built by ``sftp_command``) so that the operator's client
+configuration (key, pinned host key) is the one used. Only a path and a host go on the command
+line, never a secret.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from egide.backups.errors import BackupFault, FaultKind
+from egide.backups.sftp import sftp_command
 
 RESTIC = "restic"
 # restic 0.17+ exit codes (older releases answer 1 and are recognised from stderr).
@@ -47,6 +55,15 @@ _DETAIL_CHARS = 500
 
 # Lines that end the attempt at once: the cause will not go away within restic's retries.
 _PERMANENT: tuple[tuple[re.Pattern[str], FaultKind], ...] = (
+    # ssh (sftp destinations): the server's host key is not the pinned one, or none is pinned.
+    (
+        re.compile(
+            r"host key verification failed|remote host identification has changed|"
+            r"host key for .* has changed|no \S+ host key is known for",
+            re.I,
+        ),
+        "host-key",
+    ),
     (re.compile(r"no space left on device|disk quota exceeded", re.I), "disk-full"),
     (re.compile(r"\b403\b|forbidden|append[- ]only", re.I), "refused"),
     (
@@ -76,7 +93,6 @@ _MISSING_REPOSITORY = re.compile(
     r"is there a repository at the following location|repository does not exist", re.I
 )
 _USERINFO = re.compile(r"(://)[^/@]*@")
-
 logger = logging.getLogger(__name__)
 
 
@@ -194,7 +210,8 @@ class Repository:
     """One restic repository (one destination), opened with its password.
 
     ``env`` adds backend settings (AWS_ACCESS_KEY_ID, RESTIC_REST_USERNAME, ...) to the child's
-    environment; ``cache_dir`` defaults to ``<data dir>/restic-cache``.
+    environment; ``cache_dir`` defaults to ``<data dir>/restic-cache``; ``ssh_config`` (sftp
+    locations) to ``BACKUP_SSH_CONFIG``, where empty means the system's ssh configuration.
     """
 
     def __init__(
@@ -204,6 +221,7 @@ class Repository:
         env: Mapping[str, str] | None = None,
         *,
         cache_dir: Path | None = None,
+        ssh_config: str | None = None,
     ) -> None:
         if not password:
             raise ValueError("Un dépôt restic ne s'ouvre pas sans mot de passe.")
@@ -211,6 +229,7 @@ class Repository:
         self._password = password
         self._extra_env = dict(env or {})
         self._cache_dir = cache_dir
+        self._ssh_config = ssh_config
 
     def __repr__(self) -> str:
         return f"Repository({redact(self.location)!r})"
@@ -225,7 +244,8 @@ class Repository:
             cache_dir = Path(settings.DATA_DIR) / "restic-cache"
         environment = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            # sftp: ssh reads the account's known_hosts and keys under HOME.
+            # sftp: ssh finds ~/.ssh through the passwd entry, not HOME; BACKUP_SSH_CONFIG
+            # (``_global_options``) names another client configuration.
             "HOME": os.environ.get("HOME", "/nonexistent"),
             "LANG": "C.UTF-8",
             # --time and the snapshots' times are read and written in UTC.
@@ -237,6 +257,28 @@ class Repository:
             "RESTIC_PASSWORD": self._password,
         }
         return environment
+
+    def _ssh_config_path(self) -> str:
+        """The ssh client configuration of an sftp location ("" for ssh's own)."""
+        if not self.location.startswith("sftp:"):
+            return ""
+        if self._ssh_config is not None:
+            return self._ssh_config
+        from django.conf import settings
+
+        return str(settings.BACKUP_SSH_CONFIG)
+
+    def _global_options(self, ssh_log: Path | None = None) -> list[str]:
+        """restic's options before the command: the ssh command of an sftp location, when a
+        client configuration is set."""
+        ssh_config = self._ssh_config_path()
+        if not ssh_config:
+            return []
+        try:
+            command = sftp_command(self.location, ssh_config, str(ssh_log) if ssh_log else "")
+        except ValueError as error:
+            raise BackupFault("failed", detail=f"sftp: {error}") from None
+        return ["-o", f"sftp.command={command}"]
 
     def _run(
         self,
@@ -250,8 +292,29 @@ class Repository:
         """Run ``restic ARGS``; return its stdout, or raise ``BackupFault`` (logged unless ``quiet``:
         a failure the caller expects and handles)."""
         logger.info("restic %s on %s", args[0], redact(self.location))
+        ssh_log: Path | None = None
+        if self._ssh_config_path():
+            handle, name = tempfile.mkstemp(prefix="egide-ssh-", suffix=".log")
+            os.close(handle)
+            ssh_log = Path(name)
+        try:
+            return self._run_logged(args, ssh_log, cwd=cwd, on_line=on_line, quiet=quiet, pass_fds=pass_fds)
+        finally:
+            if ssh_log is not None:
+                ssh_log.unlink(missing_ok=True)
+
+    def _run_logged(
+        self,
+        args: Sequence[str],
+        ssh_log: Path | None,
+        *,
+        cwd: Path | None,
+        on_line: Callable[[str], None] | None,
+        quiet: bool,
+        pass_fds: Sequence[int],
+    ) -> str:
         process = subprocess.Popen(  # noqa: S603 - fixed binary, arguments built here
-            [RESTIC, *args],
+            [RESTIC, *self._global_options(ssh_log), *args],
             cwd=cwd,
             env=self._environment(),
             stdin=subprocess.DEVNULL,
@@ -281,6 +344,10 @@ class Repository:
         if process.returncode == 0:
             return "".join(stdout)
         text = "".join(stderr.lines)
+        if ssh_log is not None:
+            # ssh's messages (host key, refused connection), before restic's own last words.
+            ssh_lines = ssh_log.read_text(encoding="utf-8", errors="replace").splitlines()
+            text = "".join(f"ssh: {line}\n" for line in ssh_lines if line.strip()) + text
         kind = stderr.permanent or _classify(process.returncode, text)
         detail = _detail(text)
         (logger.debug if quiet else logger.warning)(

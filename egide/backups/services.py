@@ -36,6 +36,7 @@ from egide.backups.errors import BackupFault
 from egide.backups.models import BackupRun, CheckRun, Destination, DestinationKind, Outcome
 from egide.backups.passwords import repository_password
 from egide.backups.restic import Repository, Snapshot
+from egide.backups.sftp import sftp_address
 from egide.backups.staging import Manifest, stage
 from egide.core.errors import Conflict, Forbidden, Invalid, NotFound
 from egide.crypto.hierarchy import MasterKey
@@ -113,6 +114,21 @@ def _location_validate(kind: str, location: str) -> str:
                 ]
             }
         )
+    if kind == DestinationKind.SFTP:
+        try:
+            sftp_address(location)
+        except ValueError:
+            # Also refuses an account or a host ssh would read as an option (-oProxyCommand=...).
+            raise Invalid(
+                fields={
+                    "location": [
+                        _(
+                            "Write the SFTP address as sftp:account@server:/folder or "
+                            "sftp://account@server:port//folder, without a password."
+                        )
+                    ]
+                }
+            ) from None
     if (
         kind in (DestinationKind.REST, DestinationKind.S3)
         and "@" in urlsplit(location.split(":", 1)[1]).netloc

@@ -3,6 +3,8 @@
 - ``rclone_append_only`` (one per test module): ``rclone serve restic --append-only`` on a free
   loopback port with its own directory; ``.repository(name)`` gives a fresh repository URL on it.
 - ``rclone_server``: the same, one per test, for tests that stop and restart it.
+- ``sshd_server``: OpenSSH's sshd (SFTP) on a free loopback port, one per test, with the ssh
+  client configuration Égide reads (``BACKUP_SSH_CONFIG``) pinning its host key (``sshd.py``).
 - ``local_destination``: a path for a local repository (a "USB disk").
 - ``destination_make``: registers a destination through the service (its repository is created).
 - ``backup_ready``: keys, a transactional database and the isolated directories a backup reads.
@@ -27,6 +29,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from egide.backups.models import Destination
 from egide.backups.services import destination_add
+from egide.backups.tests.sshd import SshServer
 
 RCLONE = shutil.which("rclone") or "/usr/bin/rclone"
 START_TIMEOUT_SECONDS = 15.0
@@ -117,6 +120,20 @@ def rclone_server(tmp_path: Path) -> Iterator[RcloneServer]:
 
 
 @pytest.fixture
+def sshd_server(tmp_path: Path, settings: SettingsWrapper) -> Iterator[SshServer]:
+    """sshd of this test only (the test may stop it, restart it, change its host key); Égide's
+    ssh client configuration is the one that reaches it."""
+    server = SshServer(directory=tmp_path / "sshd", port=free_port())
+    server.prepare()
+    server.start()
+    settings.BACKUP_SSH_CONFIG = str(server.client_config)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def local_destination(tmp_path: Path) -> Path:
     """Where a local repository goes (a removable disk's folder), outside the data directory."""
     return tmp_path / "usb-disk" / "egide"
@@ -144,7 +161,9 @@ def destination_make(backup_ready: Path) -> DestinationMaker:
 
     def make(name: str, location: str | Path, **options: Any) -> Destination:
         location = str(location)
-        kind = options.pop("kind", "rest" if location.startswith("rest:") else "local")
+        kind = options.pop(
+            "kind", location.split(":", 1)[0] if location.startswith(("rest:", "sftp:")) else "local"
+        )
         if kind == "rest":
             options.setdefault("append_only", True)
         return destination_add(name=name, kind=kind, location=location, **options)
