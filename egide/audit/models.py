@@ -39,6 +39,13 @@ class Event(models.Model):
     source_ip = models.CharField(max_length=45, blank=True)
     user_agent_digest = models.CharField(max_length=64, blank=True)
 
+    class Meta:
+        # A patient's trail, newest first, page by page: read in this index's order, it stops at
+        # the rows a page shows, however often the record was opened. (Only added: an index
+        # changed on a column would make SQLite rebuild the table, and the append-only triggers
+        # with it.)
+        indexes = [models.Index(fields=["patient_id", "practice_id", "id"], name="audit_event_trail")]
+
     def __str__(self) -> str:
         return f"{self.id}:{self.action}"
 
