@@ -7,7 +7,7 @@ name files): restic's last line is kept apart, in ``detail``, for the logs.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,16 +25,7 @@ FaultKind = Literal[
     "failed",
 ]
 
-FAULT_KINDS: tuple[FaultKind, ...] = (
-    "unreachable",
-    "disk-full",
-    "wrong-password",
-    "locked",
-    "interrupted",
-    "refused",
-    "host-key",
-    "failed",
-)
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
 FAULT_MESSAGES: dict[FaultKind, Promise] = {
     "unreachable": _(

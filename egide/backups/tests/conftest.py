@@ -29,6 +29,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from egide.backups.models import Destination
 from egide.backups.services import destination_add
+from egide.backups.tests.processes import process_stop
 from egide.backups.tests.sshd import SshServer
 
 RCLONE = shutil.which("rclone") or "/usr/bin/rclone"
@@ -86,13 +87,7 @@ class RcloneServer:
         raise RuntimeError("rclone serve restic did not answer in time")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        process_stop(self.process)
         self.process = None
 
 

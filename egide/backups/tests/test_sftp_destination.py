@@ -13,6 +13,7 @@ from egide.backups.models import Outcome
 from egide.backups.restic import Repository
 from egide.backups.services import backup_run, destination_add, repository_for
 from egide.backups.sftp import SftpAddress, sftp_address, sftp_command
+from egide.backups.staging import Manifest
 from egide.backups.tests.conftest import DestinationMaker
 from egide.backups.tests.faults import assert_fault_shown, assert_good_again
 from egide.backups.tests.sshd import SshServer
@@ -104,9 +105,10 @@ def test_it_backs_up_to_an_sftp_server_and_restores_from_it(
     target = tmp_path / "restored"
     repository.restore(snapshot.id, target)
     # The staged copy comes back: its manifest and the database file.
-    [manifest] = target.rglob("manifest.json")
-    assert [path.name for path in (manifest.parent / "database").iterdir()] == ["egide.sqlite3"]
-    assert (manifest.parent / "database" / "egide.sqlite3").stat().st_size > 0
+    [manifest_file] = target.rglob("manifest.json")
+    database = manifest_file.parent / Manifest.load(manifest_file).database_file
+    assert database.is_file() and database.stat().st_size > 0
+    assert Manifest.load(manifest_file).verify(manifest_file.parent) == []  # byte for byte
 
 
 def test_it_reports_a_stopped_sftp_server_and_backs_up_once_it_is_back(
