@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from egide.accounts.models import Practice
 from egide.patients.models import Patient
 
+# Bound into the envelopes of a grant's reason and review comment (with the grant id and field):
+# sealing and opening must use this one name.
+GRANT_MODEL = "BreakGlassGrant"
+
 
 class Verdict(models.TextChoices):
     PENDING = "", _("To review")

@@ -11,26 +11,27 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from egide.access import policy
-from egide.access.models import BreakGlassGrant, Verdict
+from egide.access.models import GRANT_MODEL, BreakGlassGrant, Verdict
 from egide.access.policy import Need
 from egide.accounts.models import Role, User
 from egide.audit.actions import Action, Outcome
 from egide.audit.models import Event
 from egide.audit.services import audit_record
 from egide.core.errors import NotFound
-from egide.crypto.errors import CryptoError
+from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.services import data_key_get
+from egide.patients.errors import RecordUnreadable
 from egide.patients.models import Patient
 from egide.patients.vault import summary_open, text_open
 
-GRANT_MODEL = "BreakGlassGrant"
 BREAK_GLASS_PREFIX = "break-glass:"
 
 
 def _open_text(
     patient: Patient, key: bytes | None, grant_id: uuid.UUID, field: str, envelope: str
 ) -> str | None:
-    """A sealed reason or comment in clear; None once the patient was erased (or altered)."""
+    """A sealed reason or comment in clear; None once the patient was erased (no key left). An
+    envelope that does not open under its key is an alteration: it fails, never shows as erased."""
     if not envelope:
         return ""
     if key is None:
@@ -38,16 +39,19 @@ def _open_text(
     try:
         return text_open(GRANT_MODEL, grant_id, patient.data_key_id, key, field, envelope)
     except CryptoError:
-        return None
+        raise RecordUnreadable from None
 
 
 def _patient_key(patient: Patient) -> bytes | None:
+    """The patient's data key; None once erased (here, or in the shredding journal)."""
     if patient.erased_at is not None:
         return None
     try:
         return data_key_get(data_key_id=patient.data_key_id)
-    except CryptoError:
+    except ShreddedKeyError:
         return None
+    except CryptoError:
+        raise RecordUnreadable from None
 
 
 # --- The DPO's review --------------------------------------------------------------
@@ -251,15 +255,19 @@ def _entries(patient: Patient, key: bytes | None, events: list[Event]) -> list[T
     return entries
 
 
-def _trail(patient: Patient, events: QuerySet[Event], start: int, stop: int | None) -> Trail:
+def _trail(
+    patient: Patient, events: QuerySet[Event], start: int, stop: int | None, *, identity: bool = True
+) -> Trail:
+    """A slice of the trail; with ``identity``, the patient's name and birth date too (the trail's
+    own page and PDF: the patient page has them already)."""
     key = _patient_key(patient)
     name, born = None, None
-    if key is not None:
+    if key is not None and identity:
         try:
             summary = summary_open(patient, key)
-            name, born = summary.display_name, summary.birth_date
         except CryptoError:
-            pass
+            raise RecordUnreadable from None
+        name, born = summary.display_name, summary.birth_date
     page = list(events[start:stop])
     return Trail(patient.id, name, born, _entries(patient, key, page), events.count())
 
@@ -289,7 +297,7 @@ def trail_recent(*, user: User, patient_id: uuid.UUID, limit: int) -> Trail:
     """The latest accesses shown on the patient page itself. The page's own "record viewed"
     event traces this reading (same person, same request)."""
     access = policy.patient_for(user, patient_id, need=Need.TRAIL, include_erased=True)
-    return _trail(access.patient, trail_events(patient=access.patient), 0, limit)
+    return _trail(access.patient, trail_events(patient=access.patient), 0, limit, identity=False)
 
 
 def trail_full(*, user: User, patient_id: uuid.UUID) -> Trail:

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egide.access import policy
-from egide.access.models import BreakGlassGrant, Verdict
+from egide.access.models import GRANT_MODEL, BreakGlassGrant, Verdict
 from egide.accounts.models import User
 from egide.audit.actions import Action
 from egide.audit.services import audit_record
 from egide.core.errors import Invalid, NotFound
-from egide.crypto.errors import CryptoError
+from egide.crypto.errors import ShreddedKeyError
 from egide.crypto.services import data_key_get
 from egide.patients.vault import text_seal
 
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 # to type in an emergency.
 REASON_MIN_LENGTH = 15
 TEXT_MAX_LENGTH = 2000
-GRANT_MODEL = "BreakGlassGrant"
 
 
 def _clean(text: str, field: str, *, minimum: int) -> str:
@@ -108,7 +107,7 @@ def break_glass_review(
             # erased there is no key left, and the verdict is recorded without a comment.
             try:
                 key = data_key_get(data_key_id=patient.data_key_id)
-            except CryptoError:
+            except ShreddedKeyError:
                 raise Invalid(
                     fields={"comment": [_("This record was erased: record the verdict without a comment.")]}
                 ) from None

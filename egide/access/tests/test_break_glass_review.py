@@ -130,3 +130,17 @@ def test_a_dpo_who_broke_the_glass_cannot_review_their_own_access(
     grant.refresh_from_db()
     assert grant.verdict == Verdict.PENDING
     assert not Event.objects.filter(action="access:break-glass:reviewed").exists()
+
+
+def test_an_altered_reason_fails_as_unreadable_and_never_shows_as_erased(
+    dpo: User, grant: BreakGlassGrant
+) -> None:
+    from egide.access.selectors import break_glass_get
+    from egide.patients.errors import RecordUnreadable
+
+    # The sealed reason altered outside Égide: its authentication tag no longer matches.
+    tail = "AAAA" if not grant.reason.endswith("AAAA") else "BBBB"
+    BreakGlassGrant.objects.filter(pk=grant.pk).update(reason=grant.reason[:-4] + tail)
+
+    with pytest.raises(RecordUnreadable):
+        break_glass_get(user=dpo, grant_id=grant.pk)
