@@ -13,8 +13,9 @@ from django.shortcuts import redirect
 
 from egide.accounts.login_steps import login_next_step
 
-# Pages open at every step: logging in again, logging out, switching the language.
-ALWAYS_OPEN = frozenset({"accounts:login", "accounts:logout", "set_language"})
+# Pages open at every step: logging in again (with a password or the CPS card: the second-factor
+# page offers the card to whoever holds one), logging out, switching the language.
+ALWAYS_OPEN = frozenset({"accounts:login", "accounts:logout", "set_language", "psc:login", "psc:callback"})
 
 
 class SecondFactorMiddleware:

@@ -56,6 +56,13 @@ def _failure_page(request: HttpRequest, failure: Failure, *, purpose: Purpose) -
     return render(request, "psc/failure.html", context, status=status)
 
 
+def _verified_user(request: HttpRequest) -> User | None:
+    """The session's account once past both factors (None for a visitor or mid-login)."""
+    user = request.user
+    verified = isinstance(user, User) and bool(getattr(user, "is_verified", lambda: False)())
+    return user if verified and isinstance(user, User) else None
+
+
 def _practice_for_login(request: HttpRequest) -> Practice | None:
     """The practice whose PSC client serves this login: the one chosen, the only one configured,
     or the one whose redirect URI is on this host name; None when a choice is needed."""
@@ -79,7 +86,7 @@ def _redirect_to_provider(request: HttpRequest, url: str, pending: Pending) -> H
 def login_start_view(request: HttpRequest) -> HttpResponse:
     """The "Log in with Pro Santé Connect" button: off to the provider (a link, not a form: the CSP's
     form-action would stop a form's redirect to another origin)."""
-    if isinstance(request.user, User):
+    if _verified_user(request) is not None:
         return redirect(after_login_url(request))
     next_url = safe_next(request, request.GET.get("next", ""))
     practice = _practice_for_login(request)
@@ -143,7 +150,8 @@ def _open_session(request: HttpRequest, login: PscLogin) -> None:
 def callback_view(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back, with ``code`` and ``state`` (or ``error``)."""
     pending = _pending_from_session(request)
-    current = request.user if isinstance(request.user, User) else None
+    # Someone past the password only (on the second-factor page) logs in afresh with the card.
+    current = _verified_user(request)
     try:
         login = psc_callback_complete(
             state=request.GET.get("state", ""),

@@ -103,6 +103,10 @@ def test_a_password_alone_never_lets_someone_enrol_a_new_means_on_a_card_holders
     assert "/psc/connexion/" in second_factor.content.decode()  # her way in: the card
     assert client.get("/connexion/activation/").status_code != 200
     assert client.get("/").status_code == 302
+    # …and the card, from that very page, lets her in.
+    client.get(provider_round_trip(client, "/psc/connexion/"))
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200 and dashboard.wsgi_request.user == psc_practitioner
 
 
 def test_it_refuses_pro_sante_connect_once_the_practice_withdrew_it(
