@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from egide.backups.errors import FAULT_KINDS
+from egide.backups.errors import FAULT_KINDS, BackupFault
 
 
 class DestinationKind(models.TextChoices):
@@ -67,51 +67,52 @@ class Destination(models.Model):
         return backend_environment(self.kind, self.name)
 
 
-class BackupRun(models.Model):
-    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="backup_runs")
+class Attempt(models.Model):
+    """What a backup and a check have in common: when, how it ended, and why not."""
+
     started_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.RUNNING)
-    # Set only when restic exited 0 *and* the check after it passed: a good backup.
-    snapshot_id = models.CharField(max_length=64, blank=True)
-    snapshot_time = models.DateTimeField(null=True, blank=True)
-    bytes_added = models.BigIntegerField(default=0)
-    # Snapshots in the repository right after this one was added.
-    snapshot_count = models.PositiveIntegerField(default=0)
     fault_kind = models.CharField(max_length=16, choices=FAULT_KIND_CHOICES, blank=True)
     message = models.TextField(blank=True)
     # restic's own last lines, for the operator's logs (no password, no personal data).
     detail = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.destination_id}:{self.started_at:%Y-%m-%d %H:%M}:{self.outcome}"
+        return f"{self.destination_id}:{self.started_at:%Y-%m-%d %H:%M}:{self.outcome}"  # type: ignore[attr-defined]
+
+    def fail(self, fault: BackupFault) -> None:
+        """Record ``fault`` as how this attempt ended (the caller saves)."""
+        self.outcome = Outcome.FAILURE
+        self.fault_kind = fault.kind
+        self.message = str(fault.message)
+        self.detail = fault.detail
+
+
+class BackupRun(Attempt):
+    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="backup_runs")
+    # Set only when restic exited 0 *and* the check after it passed: a good backup.
+    snapshot_id = models.CharField(max_length=64, blank=True)
+    snapshot_time = models.DateTimeField(null=True, blank=True)
+    bytes_added = models.BigIntegerField(default=0)
+    # Snapshots in the repository right after this one was added.
+    snapshot_count = models.PositiveIntegerField(default=0)
 
     @property
     def good(self) -> bool:
         return self.outcome == Outcome.SUCCESS and bool(self.snapshot_id)
 
 
-class CheckRun(models.Model):
+class CheckRun(Attempt):
     destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="check_runs")
-    started_at = models.DateTimeField(db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.RUNNING)
     # "3/7": the part of the data read back; empty for a structural check only.
     read_data_subset = models.CharField(max_length=16, blank=True)
     # restic stats (raw data, after deduplication and compression), read with each daily check.
     size_bytes = models.BigIntegerField(null=True, blank=True)
-    fault_kind = models.CharField(max_length=16, choices=FAULT_KIND_CHOICES, blank=True)
-    message = models.TextField(blank=True)
-    detail = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-started_at"]
-
-    def __str__(self) -> str:
-        return f"{self.destination_id}:{self.started_at:%Y-%m-%d %H:%M}:{self.outcome}"
 
 
 class DrillRun(models.Model):

@@ -345,11 +345,7 @@ def _run_finish(
         run.snapshot_count = snapshot_count
         run.message = ""
     else:
-        fault = fault or BackupFault("failed")
-        run.outcome = Outcome.FAILURE
-        run.fault_kind = fault.kind
-        run.message = str(fault.message)
-        run.detail = fault.detail
+        run.fail(fault or BackupFault("failed"))
     with transaction.atomic():
         run.save()
         audit_record(
@@ -537,8 +533,7 @@ def check_run(*, actor: Actor | None = None, read_data: bool = True) -> list[Che
                 unlocking_stale(repository, functools.partial(repository.check, subset or None))
                 run.size_bytes = repository.stats().total_size
             except BackupFault as fault:
-                run.outcome, run.fault_kind = Outcome.FAILURE, fault.kind
-                run.message, run.detail = str(fault.message), fault.detail
+                run.fail(fault)
             else:
                 run.outcome = Outcome.SUCCESS
             run.finished_at = timezone.now()
