@@ -112,6 +112,10 @@ def drill_run(*, destination: Destination | None = None, sample: int = DRILL_SAM
         message = error.describe()
     except (CryptoError, OSError) as error:
         message = f"Exercice de restauration interrompu : {error}"
+    except Exception as error:  # recorded as a failed drill, never a stale good one
+        # The kind only: an error's own text may quote restored rows.
+        logger.error("restore drill stopped by an unexpected %s", type(error).__name__)
+        message = f"Exercice de restauration interrompu : {type(error).__name__}"
     else:
         outcome, message, snapshot_id, rto = (
             RunOutcome.SUCCESS,

@@ -130,12 +130,6 @@ class RepoKey:
     current: bool  # the key the password we opened it with unlocked
 
 
-@dataclass(frozen=True)
-class RepoStats:
-    total_size: int
-    snapshot_count: int
-
-
 def redact(location: str) -> str:
     """The location without any user:password part (``rest:https://user:pw@host/``), for logs."""
     return _USERINFO.sub(r"\1***@", location)
@@ -491,12 +485,10 @@ class Repository:
         ]
         self._run([*args, "--prune"] if prune else args)
 
-    def stats(self) -> RepoStats:
+    def size(self) -> int:
+        """The repository's stored size (raw data, after deduplication and compression)."""
         raw = self._json(["stats", "--mode", "raw-data"])
-        return RepoStats(
-            total_size=int(raw.get("total_size") or 0),
-            snapshot_count=int(raw.get("snapshots_count") or len(self.snapshots())),
-        )
+        return int(raw.get("total_size") or 0)
 
     def key_add(self, new_password_file: Path) -> None:
         """Add a second password to the repository (a pruning machine's own, or the one derived

@@ -417,7 +417,8 @@ def pg_restore(dump: Path, url: str) -> None:
         [*command, str(dump)], capture_output=True, text=True, check=False, env=environment
     )
     if result.returncode != 0:
-        logger.error("pg_restore a échoué : %s", result.stderr[-2000:])
+        # pg_restore's own words may quote rows (DETAIL, CONTEXT): only its exit code is logged.
+        logger.error("pg_restore a échoué (code %s)", result.returncode)
         raise RestoreError(
             "pg_restore a échoué : la base restaurée est incomplète. Videz-la (ou recréez-la) et "
             "relancez la restauration."

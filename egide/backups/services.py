@@ -531,7 +531,7 @@ def check_run(*, actor: Actor | None = None, read_data: bool = True) -> list[Che
             repository = repository_for(destination, master)
             try:
                 unlocking_stale(repository, functools.partial(repository.check, subset or None))
-                run.size_bytes = repository.stats().total_size
+                run.size_bytes = repository.size()
             except BackupFault as fault:
                 run.fail(fault)
             else:
