@@ -28,10 +28,11 @@ from egide.accounts.models import Practice, Role, User
 from egide.audit.actions import Action, Outcome
 from egide.audit.services import audit_record
 from egide.core.errors import Invalid, NotFound
-from egide.crypto.envelope import open_, seal
+from egide.crypto.envelope import key_id_of, open_, seal
+from egide.crypto.hierarchy import Keyring, root_key_id, root_version_of
 from egide.crypto.hierarchy import Purpose as KeyPurpose
-from egide.crypto.hierarchy import root_key_id, root_version_of
-from egide.crypto.runtime import current_keyring
+from egide.crypto.rotation import RootVersionDependent
+from egide.crypto.runtime import current_keyring, require_unsealed
 from egide.mfa.homologation import means_approved
 from egide.mfa.models import Means
 from egide.psc import oidc
@@ -71,19 +72,53 @@ def _secret_aad(configuration: PscConfiguration) -> bytes:
     return f"psc.PscConfiguration|client_secret|{configuration.pk}".encode()
 
 
-def _secret_seal(configuration: PscConfiguration, secret: str) -> str:
-    key = current_keyring().purpose_key(KeyPurpose.FIELD)
+def _secret_seal(configuration: PscConfiguration, secret: str, keyring: Keyring | None = None) -> str:
+    if keyring is None:
+        require_unsealed()
+        keyring = current_keyring()
+    key = keyring.purpose_key(KeyPurpose.FIELD)
     return seal(key.key, root_key_id(key.version), secret.encode(), _secret_aad(configuration))
 
 
-def client_secret_open(configuration: PscConfiguration) -> str:
+def client_secret_open(configuration: PscConfiguration, keyring: Keyring | None = None) -> str:
     """The client secret in clear, for the token request only; fails closed (CryptoError)."""
-    keyring = current_keyring()
+    if keyring is None:
+        require_unsealed()
+        keyring = current_keyring()
 
     def lookup(key_id: str) -> bytes:
         return keyring.purpose_key(KeyPurpose.FIELD, root_version_of(key_id)).key
 
     return open_(lookup, configuration.client_secret, _secret_aad(configuration)).decode()
+
+
+def client_secret_versions_in_use() -> set[int]:
+    """Root versions the practices' client secrets are sealed under (a row per practice: few)."""
+    envelopes = PscConfiguration.objects.values_list("client_secret", flat=True)
+    return {root_version_of(key_id_of(envelope)) for envelope in envelopes}
+
+
+def client_secrets_reseal_batch(keyring: Keyring, batch_size: int) -> int:
+    """Re-seal up to ``batch_size`` client secrets under an older root version (root-key rotation)."""
+    moved = 0
+    with transaction.atomic():
+        for configuration in PscConfiguration.objects.select_for_update():
+            if moved == batch_size or root_version_of(key_id_of(configuration.client_secret)) >= (
+                keyring.current_version
+            ):
+                continue
+            secret = client_secret_open(configuration, keyring)
+            configuration.client_secret = _secret_seal(configuration, secret, keyring)
+            configuration.save(update_fields=["client_secret"])
+            moved += 1
+    return moved
+
+
+CLIENT_SECRETS = RootVersionDependent(
+    label="secrets de client Pro Santé Connect",
+    versions_in_use=client_secret_versions_in_use,
+    migrate_batch=client_secrets_reseal_batch,
+)
 
 
 def _url_errors(value: str, *, field: str) -> dict[str, list[str]]:

@@ -198,3 +198,23 @@ def test_a_shared_installation_never_lists_its_practices_and_each_has_its_own_li
     assert admin_user.practice.name not in anonymous and other_practice.name not in anonymous
     assert str(other_practice.pk) not in anonymous
     assert f"/psc/connexion/?cabinet={admin_user.practice_id}" in settings_page
+
+
+def test_a_root_key_rotation_reseals_the_client_secret(keys: Path, practice: Practice) -> None:
+    from egide.crypto.services import root_key_rotate
+
+    psc_configure(
+        actor=None,
+        actor_label="test",
+        practice=practice,
+        issuer=ISSUER,
+        client_id="cabinet-des-lilas",
+        client_secret=SECRET,
+        redirect_uri="https://egide.lilas.example/psc/retour/",
+    )
+
+    result = root_key_rotate()
+
+    configuration = PscConfiguration.objects.get(practice=practice)
+    assert 1 in result.retired_versions and configuration.client_secret.startswith("v1$root-2$")
+    assert client_secret_open(configuration) == SECRET  # still opens once version 1 is gone
