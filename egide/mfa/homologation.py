@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
@@ -61,6 +62,36 @@ def means_approved(*, practice: Practice, means: Means) -> bool:
     return means in approved_means(practice=practice)
 
 
+def card_only_accounts(practice: Practice) -> set[object]:
+    """Active accounts of the practice whose only second factor is Pro Santé Connect (a registered
+    RPPS, no authenticator, no passkey): without PSC they would have no way in at all."""
+    # psc builds on mfa, not the other way round: its model is looked up, not imported.
+    psc_identity = apps.get_model("psc", "PscIdentity")
+    holders = set(
+        psc_identity.objects.filter(
+            user__practice=practice, user__is_active=True, confirmed=True
+        ).values_list("user_id", flat=True)
+    )
+    if not holders:
+        return set()
+    for means in (SealedTOTPDevice, PasskeyDevice):
+        holders -= set(
+            means.objects.filter(user_id__in=holders, confirmed=True).values_list("user_id", flat=True)
+        )
+    return holders
+
+
+def card_only_refuse(practice: Practice) -> None:
+    """Refuse to take Pro Santé Connect away while someone logs in with nothing else."""
+    if card_only_accounts(practice):
+        raise Conflict(
+            _(
+                "Some accounts log in only with their CPS card: have each of them activate an "
+                "authenticator application or a passkey first, or they would be locked out."
+            )
+        )
+
+
 def means_decide(*, actor: User, means: Means, approved: bool, reference: str) -> MeansDecision:
     """Record the practice's decision to approve or withdraw a means (audited).
 
@@ -75,6 +106,8 @@ def means_decide(*, actor: User, means: Means, approved: bool, reference: str) -
     with transaction.atomic():
         # One decision at a time per practice: the "at least one primary means" rule holds.
         Practice.objects.select_for_update().filter(pk=actor.practice_id).first()
+        if not approved and means == Means.PSC:
+            card_only_refuse(actor.practice)
         if not approved and means in PRIMARY_MEANS:
             remaining = approved_means(practice=actor.practice) & set(PRIMARY_MEANS) - {means}
             if not remaining:

@@ -33,7 +33,7 @@ from egide.crypto.hierarchy import Keyring, root_key_id, root_version_of
 from egide.crypto.hierarchy import Purpose as KeyPurpose
 from egide.crypto.rotation import RootVersionDependent
 from egide.crypto.runtime import current_keyring, require_unsealed
-from egide.mfa.homologation import means_approved
+from egide.mfa.homologation import card_only_refuse, means_approved
 from egide.mfa.models import Means
 from egide.psc import oidc
 from egide.psc.failures import Failure, PscFailure
@@ -182,6 +182,8 @@ def psc_configure(
         errors["client_secret"] = [_("This field is required.")]
     if errors:
         raise Invalid(fields=errors)
+    if not enabled and (existing is None or existing.enabled):
+        card_only_refuse(practice)
     configuration = existing or PscConfiguration(practice=practice)
     configuration.issuer = issuer
     configuration.discovery_url = discovery_url

@@ -112,12 +112,41 @@ def test_a_password_alone_never_lets_someone_enrol_a_new_means_on_a_card_holders
 def test_it_refuses_pro_sante_connect_once_the_practice_withdrew_it(
     client: Client, provider: OidcProvider, psc_practitioner: User, admin_user: User
 ) -> None:
+    from egide.accounts.tests.logins import totp_device_for
     from egide.mfa.homologation import means_decide
     from egide.mfa.models import Means
 
+    totp_device_for(psc_practitioner)  # she has another way in: the withdrawal is allowed
     means_decide(actor=admin_user, means=Means.PSC, approved=False, reference="Comité du 3 mars, PV 2")
 
     response = client.get("/psc/connexion/")
 
     assert response.status_code in (400, 404)
     assert "_auth_user_id" not in client.session
+
+
+def test_pro_sante_connect_is_not_taken_from_someone_who_logs_in_with_nothing_else(
+    psc_practitioner: User, admin_user: User
+) -> None:
+    import pytest
+
+    from egide.core.errors import Conflict
+    from egide.mfa.homologation import means_approved, means_decide
+    from egide.mfa.models import Means
+    from egide.psc.services import psc_configure
+
+    configuration = PscConfiguration.objects.get(practice=psc_practitioner.practice)
+    with pytest.raises(Conflict, match="CPS"):
+        means_decide(actor=admin_user, means=Means.PSC, approved=False, reference="PV 4")
+    with pytest.raises(Conflict, match="CPS"):
+        psc_configure(
+            actor=admin_user,
+            practice=admin_user.practice,
+            issuer=configuration.issuer,
+            client_id=configuration.client_id,
+            redirect_uri=configuration.redirect_uri,
+            enabled=False,
+        )
+
+    assert means_approved(practice=psc_practitioner.practice, means=Means.PSC)
+    assert PscConfiguration.objects.get(practice=psc_practitioner.practice).enabled
