@@ -22,6 +22,7 @@ from egide.crypto.errors import CryptoError, ShreddedKeyError
 from egide.crypto.services import data_key_get
 from egide.patients.errors import RecordUnreadable
 from egide.patients.models import Patient
+from egide.patients.trace import patient_event
 from egide.patients.vault import summary_open, text_open
 
 BREAK_GLASS_PREFIX = "break-glass:"
@@ -283,13 +284,7 @@ def trail_page(*, user: User, patient_id: uuid.UUID, page: int) -> Trail:
     # The trace of this reading comes after the page was read: it shows on the next one.
     trail = _trail(access.patient, events, (page - 1) * TRAIL_PAGE_SIZE, page * TRAIL_PAGE_SIZE)
     with transaction.atomic():
-        audit_record(
-            action=Action.TRAIL_VIEWED,
-            actor=user,
-            subject_type="patient",
-            subject_id=patient_id,
-            patient_id=patient_id,
-        )
+        patient_event(Action.TRAIL_VIEWED, actor=user, patient_id=patient_id)
     return trail
 
 

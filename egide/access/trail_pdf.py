@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from egide.access.selectors import trail_full
 from egide.accounts.models import User
 from egide.audit.actions import Action
-from egide.audit.services import audit_record
 from egide.core.errors import EgideError
+from egide.patients.trace import patient_event
 
 
 class PdfFailed(EgideError):
@@ -45,11 +45,5 @@ def trail_pdf(*, user: User, patient_id: uuid.UUID) -> bytes:
     if not isinstance(pdf, bytes):
         raise PdfFailed("Le PDF de l'historique des accès n'a pas pu être produit.")
     with transaction.atomic():
-        audit_record(
-            action=Action.TRAIL_PRINTED,
-            actor=user,
-            subject_type="patient",
-            subject_id=patient_id,
-            patient_id=patient_id,
-        )
+        patient_event(Action.TRAIL_PRINTED, actor=user, patient_id=patient_id)
     return pdf

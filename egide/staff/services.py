@@ -7,7 +7,6 @@ missing one (DESIGN.md "Access control"). Every change is in the journal, in its
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from egide.accounts.models import Practice, Role, RoleAssignment, User
 from egide.accounts.services import password_change, password_generate, user_create
 from egide.accounts.throttling import login_lock_clear
-from egide.accounts.tokens import tokens_revoke_all
+from egide.accounts.tokens import token_digest, tokens_revoke_all
 from egide.audit.actions import Action
 from egide.audit.services import audit_record
 from egide.core.errors import Conflict, Invalid, NotFound
@@ -49,10 +48,6 @@ class InviteResult:
     user: User
     invitation_token: str = ""
     temporary_password: str = ""
-
-
-def invitation_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _require_admin(actor: User) -> None:
@@ -141,7 +136,7 @@ def _invitation_create(*, actor: User, user: User) -> str:
     token = secrets.token_urlsafe(INVITATION_TOKEN_BYTES)
     invitation = Invitation.objects.create(
         user=user,
-        digest=invitation_digest(token),
+        digest=token_digest(token),
         created_by=actor,
         created_at=now,
         expires_at=now + timedelta(hours=settings.INVITATION_HOURS),
@@ -171,7 +166,7 @@ def _valid_invitation(token: str, *, for_update: bool = False) -> Invitation:
     invitations = Invitation.objects.select_related("user")
     if for_update:
         invitations = invitations.select_for_update(of=("self",))
-    invitation = invitations.filter(digest=invitation_digest(token)).first()
+    invitation = invitations.filter(digest=token_digest(token)).first()
     if (
         invitation is None
         or invitation.used_at is not None

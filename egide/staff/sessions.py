@@ -8,7 +8,6 @@ any session whose record is gone, so an ended session never comes back, whatever
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egide.accounts.models import Role, User
+from egide.accounts.tokens import token_digest
 from egide.audit.actions import Action
 from egide.audit.services import audit_record
 from egide.core.errors import NotFound
@@ -51,8 +51,9 @@ _SYSTEMS = (
 _UNKNOWN = "?"
 
 
-def session_key_hash(session_key: str) -> str:
-    return hashlib.sha256(session_key.encode()).hexdigest()
+# Session keys, like API tokens, are long random secrets: a plain SHA-256 is the right digest
+# (egide/accounts/tokens.py says why).
+session_key_hash = token_digest
 
 
 def device_label(user_agent: str) -> str:
