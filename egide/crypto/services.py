@@ -108,6 +108,24 @@ def data_key_destroy(*, data_key_id: str) -> None:
     logger.info("Clé de données détruite : %s", data_key_id)
 
 
+def data_keys_shredded_purge() -> int:
+    """Delete the wrapped copies of keys the journal already lists as destroyed (a restored older
+    database, or a crash between the journal and the delete); each deletion is journalled."""
+    shredded = runtime.shredding_journal().key_ids()
+    if not shredded:
+        return 0
+    with transaction.atomic():
+        leftovers = list(
+            WrappedKey.objects.filter(data_key_id__in=shredded).values_list("data_key_id", flat=True)
+        )
+        WrappedKey.objects.filter(data_key_id__in=leftovers).delete()
+        for data_key_id in leftovers:
+            audit_record(
+                action=Action.DATA_KEY_DESTROYED, subject_type="crypto.data-key", subject_id=data_key_id
+            )
+    return len(leftovers)
+
+
 @dataclass(frozen=True)
 class RotationResult:
     new_version: int

@@ -62,3 +62,19 @@ def test_it_treats_a_key_journaled_but_not_yet_deleted_as_destroyed(keys: Path) 
 def test_it_says_when_a_key_does_not_exist(keys: Path) -> None:
     with pytest.raises(UnknownKeyError, match="introuvable"):
         data_key_get(data_key_id="dk-00000000-0000-4000-8000-000000000000")
+
+
+def test_it_purges_wrapped_copies_the_journal_already_lists_and_journals_each(keys: Path) -> None:
+    from egide.audit.actions import Action
+    from egide.audit.models import Event
+    from egide.crypto.services import data_keys_shredded_purge
+
+    gone, _key = data_key_create(aad_context="patients.Patient|gone")
+    kept, _key = data_key_create(aad_context="patients.Patient|kept")
+    shredding_journal().append(gone)  # a crash between the journal and the delete
+
+    assert data_keys_shredded_purge() == 1
+
+    assert list(WrappedKey.objects.values_list("data_key_id", flat=True)) == [kept]
+    destroyed = Event.objects.filter(action=Action.DATA_KEY_DESTROYED)
+    assert list(destroyed.values_list("subject_id", flat=True)) == [gone]

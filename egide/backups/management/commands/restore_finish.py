@@ -15,7 +15,7 @@ from egide.audit.services import audit_record
 from egide.core.errors import EgideError
 from egide.crypto import runtime
 from egide.crypto.errors import CryptoError
-from egide.crypto.models import WrappedKey
+from egide.crypto.services import data_keys_shredded_purge
 from egide.patients.models import Patient
 from egide.patients.services import patient_key_destroy
 
@@ -50,15 +50,12 @@ def shredding_reapply() -> int:
     shredded = runtime.shredding_journal().key_ids()
     if not shredded:
         return 0
-    still_held = set(
-        WrappedKey.objects.filter(data_key_id__in=shredded).values_list("data_key_id", flat=True)
-    )
-    patients = Patient.objects.filter(data_key_id__in=still_held | shredded, erased_at__isnull=True)
+    patients = Patient.objects.filter(data_key_id__in=shredded, erased_at__isnull=True)
     count = 0
     for patient_id in patients.values_list("id", flat=True):
         patient_key_destroy(actor=None, patient_id=patient_id)
         count += 1
     # Keys of patients already marked erased in the snapshot (a crash between the journal and
-    # the delete): drop the wrapped copy too.
-    WrappedKey.objects.filter(data_key_id__in=shredded).delete()
+    # the delete): their wrapped copy goes too.
+    data_keys_shredded_purge()
     return count
