@@ -132,12 +132,12 @@ def registration_options(*, request: HttpRequest, user: User) -> str:
     return str(options_to_json(options))
 
 
-def authentication_options(*, request: HttpRequest, user: User) -> str:
-    """The options of a login with one of ``user``'s passkeys (JSON for the page)."""
+def authentication_options(*, request: HttpRequest, credentials: list[PublicKeyCredentialDescriptor]) -> str:
+    """The options of a login with one of ``credentials`` (the account's passkeys; JSON for the page)."""
     options = generate_authentication_options(
         rp_id=rp_id(),
         timeout=CEREMONY_SECONDS * 1000,
-        allow_credentials=_descriptors(user),
+        allow_credentials=credentials,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
     _remember_challenge(request, AUTHENTICATE, options.challenge)
@@ -302,12 +302,12 @@ def passkey_remove(*, user: User, passkey_id: object) -> None:
 
 def login_offer(*, request: HttpRequest, user: User) -> dict[str, object] | None:
     """Options for a passkey login on this page, or None (no passkey, or not possible here)."""
-    if (
-        not passkeys_available(request)
-        or not PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
-    ):
+    if not passkeys_available(request):
         return None
-    loaded: dict[str, object] = json.loads(authentication_options(request=request, user=user))
+    credentials = _descriptors(user)
+    if not credentials:
+        return None
+    loaded: dict[str, object] = json.loads(authentication_options(request=request, credentials=credentials))
     return loaded
 
 
