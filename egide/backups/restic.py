@@ -459,10 +459,13 @@ class Repository:
         snapshot_id: str,
         target: Path,
         *,
-        on_line: Callable[[str], None] | None = None,
+        include: str | None = None,
     ) -> None:
-        """Restore a snapshot (or "latest") into ``target``, created if needed."""
-        self._run(["restore", snapshot_id, "--target", str(target)], on_line=on_line)
+        """Restore a snapshot (or "latest") into ``target``, created if needed; with ``include``
+        (restic's --include), only the matching files: a journal or a keyring, without reading
+        gigabytes of documents."""
+        only = ["--include", include] if include else []
+        self._run(["restore", snapshot_id, "--target", str(target), *only])
 
     def forget(self, keep_daily: int, keep_weekly: int, keep_monthly: int, prune: bool) -> None:
         """Apply the retention policy (never call it on an append-only destination: refused).

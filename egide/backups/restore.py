@@ -496,16 +496,9 @@ def _newest_journal(repository: Repository, scratch: Path) -> Path | None:
     snapshots = sorted(repository.snapshots(), key=lambda snapshot: snapshot.time)
     if not snapshots:
         return None
-    restore_only(repository, snapshots[-1].id, scratch, f"keys/{runtime.JOURNAL_FILE}")
+    repository.restore(snapshots[-1].id, scratch, include=f"keys/{runtime.JOURNAL_FILE}")
     found = sorted(scratch.rglob(runtime.JOURNAL_FILE), key=lambda path: len(path.parts))
     return found[0] if found else None
-
-
-def restore_only(repository: Repository, snapshot_id: str, target: Path, pattern: str) -> None:
-    """Restore only the files matching `pattern` (restic's --include) of a snapshot: a journal or
-    a keyring, without reading gigabytes of documents. Uses the wrapper's runner, so failures
-    are the same `BackupFault`s."""
-    repository._run(["restore", snapshot_id, "--target", str(target), "--include", pattern])
 
 
 def other_destinations(source: Source, restored_sqlite: Path | None = None) -> list[Source]:
@@ -706,7 +699,7 @@ def _keys_extract(
     ensure_private_dir(into)
     with scratch_directory(Path(tempfile.gettempdir())) as scratch:
         try:
-            restore_only(repository, snapshot, scratch, "keys")
+            repository.restore(snapshot, scratch, include="keys")
         except BackupFault as fault:
             raise RestoreError(f"La sauvegarde n'a pas pu être lue : {fault}") from None
         found = sorted(scratch.rglob(runtime.KEYRING_FILE), key=lambda path: len(path.parts))
